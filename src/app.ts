@@ -1,0 +1,169 @@
+/**
+ * Composition root: builds every service from its dependencies and wires the HTTP pipeline (ENGINEERING.md):
+ * request context → security headers → CORS → route match (404/405/415) → JSON body (413) → flood guard
+ * → express-openapi-validator (auth + request validation; response validation in development/test)
+ * → handler by operationId → one error middleware for every failure.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import { Readable } from 'node:stream';
+import { AccessTokens } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/pool.ts';
+import { actorOf, bearerAuthHandler } from './http/authenticate.ts';
+import { cors } from './http/cors.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { AppError, notFound } from './http/errors.ts';
+import { FloodGuard } from './http/flood-guard.ts';
+import { listOperations, loadBundledSpec, RouteTable, toRuntimeSpec, type OperationInfo } from './http/operations.ts';
+import type { HandlerContext, HandlerRegistry, OperationId, Reply } from './http/registry.ts';
+import { requestContext } from './http/request-context.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import type { Clock } from './lib/clock.ts';
+import type { Logger } from './lib/logger.ts';
+import { platformHandlers } from './modules/platform/handlers.ts';
+import { createPlatformService } from './modules/platform/service.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** The resolved signing secret (config, or the persisted local-mode key). */
+  secretKey: string;
+}
+
+export function createServices(deps: AppDeps) {
+  const tokens = new AccessTokens(deps.secretKey, deps.config.accessTokenMinutes * 60);
+  const platform = createPlatformService({ db: deps.db, docsEnabled: deps.config.appEnv === 'development' });
+  return { tokens, platform };
+}
+export type Services = ReturnType<typeof createServices>;
+
+export function createHandlers(services: Services): HandlerRegistry {
+  return {
+    ...platformHandlers(services.platform),
+  };
+}
+
+/** Startup fails when an operation has no handler or a handler has no operation (05 §11). */
+export function assertRegistryMatchesContract(operations: OperationInfo[], registry: Record<string, unknown>): void {
+  const contract = new Set(operations.map((o) => o.operationId));
+  const missing = [...contract].filter((id) => typeof registry[id] !== 'function');
+  const orphans = Object.keys(registry).filter((id) => !contract.has(id));
+  if (missing.length > 0 || orphans.length > 0) {
+    throw new Error(`Handler registry does not match the contract. Missing handlers: [${missing.join(', ')}]; handlers without an operation: [${orphans.join(', ')}]`);
+  }
+}
+
+function send(res: Response, reply: Reply<OperationId>): void {
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.status(reply.status);
+  const body: unknown = reply.body;
+  if ((reply.status as number) === 204 || body === undefined) {
+    res.end();
+  } else if (body instanceof Readable) {
+    body.pipe(res);
+  } else if (typeof body === 'string') {
+    res.send(body);
+  } else {
+    res.json(body);
+  }
+}
+
+export function createApp(deps: AppDeps, services = createServices(deps)) {
+  const { config, logger } = deps;
+  const spec = toRuntimeSpec(loadBundledSpec());
+  const operations = listOperations(spec);
+  const routes = new RouteTable(operations);
+  const registry = createHandlers(services);
+  assertRegistryMatchesContract(operations, registry);
+
+  const authDeps = { db: deps.db, clock: deps.clock, tokens: services.tokens };
+  const flood = new FloodGuard(config.rateLimits.generalPerUserPerMinute, config.rateLimits.generalPerIpPerMinute);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestContext(config.trustedProxyHops));
+  app.use(accessLog(logger));
+  app.use(securityHeaders(config.appEnv === 'production'));
+  app.use(cors(config.corsOrigins));
+
+  // Route and method first (404/405), then media type (415), before any body is read (01 §3.4 order of checks).
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const { operation, allow } = routes.match(req.path, req.method);
+    if (!operation) {
+      if (allow) return next(new AppError(405, 'API_ERROR', 'Method not allowed.', [], { Allow: allow.join(', ') }));
+      return next(notFound());
+    }
+    req.operation = operation;
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is('application/json')) {
+      return next(new AppError(415, 'API_ERROR', 'Unsupported media type; send application/json.'));
+    }
+    next();
+  });
+  app.use(express.json({ limit: '1mb', strict: false, type: 'application/json' }));
+  app.use(flood.anonymous());
+
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: spec as never,
+      validateApiSpec: false,
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: false },
+      validateResponses: config.validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: { handlers: { bearerAuth: bearerAuthHandler(authDeps) } },
+      validateFormats: true,
+      ignoreUndocumented: false,
+      $refParser: { mode: 'dereference' },
+    }),
+  );
+
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const operationId = req.operation!.operationId as OperationId;
+      const maybeActor = req.headers.authorization !== undefined ? await actorOf(req, authDeps).catch(() => null) : null;
+      if (maybeActor) flood.checkUser(maybeActor.userId);
+      const ctx: HandlerContext<OperationId> = {
+        params: req.params as never,
+        query: req.query as never,
+        body: req.body as never,
+        headers: req.headers as never,
+        get actor() {
+          if (!maybeActor) throw new Error(`${operationId} read ctx.actor but the request is not authenticated`);
+          return maybeActor;
+        },
+        maybeActor,
+        meta: req.meta,
+        req,
+        res,
+      };
+      const handler = registry[operationId] as (ctx: HandlerContext<OperationId>) => Promise<Reply<OperationId>> | Reply<OperationId>;
+      send(res, await handler(ctx));
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.use(errorHandler(logger));
+  return { app, services, operations };
+}
+
+function accessLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => {
+      logger.info({
+        requestId: req.meta.requestId,
+        operationId: req.operation?.operationId,
+        method: req.method,
+        status: res.statusCode,
+        durationMs: Number(process.hrtime.bigint() - req.meta.startedAt) / 1e6,
+        userId: req.actor?.userId,
+      });
+    });
+    next();
+  };
+}
