@@ -9,8 +9,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'workforce_app') THEN
     CREATE ROLE workforce_app NOLOGIN;
   END IF;
-EXCEPTION WHEN insufficient_privilege THEN
-  RAISE NOTICE 'cannot create role workforce_app; audit protection relies on its triggers alone';
+EXCEPTION
+  WHEN duplicate_object OR unique_violation THEN NULL; -- created concurrently by another database's migration
+  WHEN insufficient_privilege THEN
+    RAISE NOTICE 'cannot create role workforce_app; audit protection relies on its triggers alone';
 END $$;
 
 CREATE TYPE user_role AS ENUM ('admin', 'hr_operations', 'manager', 'team_lead', 'employee', 'intern', 'junior_employee');

@@ -7,6 +7,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { Readable } from 'node:stream';
+import { RateLimiter } from './auth/rate-limit.ts';
 import { AccessTokens } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/pool.ts';
@@ -21,6 +22,9 @@ import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
+import { emailDeliveryJob } from './jobs/email-delivery.ts';
+import { purgeJob } from './jobs/purge.ts';
+import { Scheduler, type Job } from './jobs/scheduler.ts';
 import { platformHandlers } from './modules/platform/handlers.ts';
 import { createPlatformService } from './modules/platform/service.ts';
 
@@ -36,7 +40,10 @@ export interface AppDeps {
 export function createServices(deps: AppDeps) {
   const tokens = new AccessTokens(deps.secretKey, deps.config.accessTokenMinutes * 60);
   const platform = createPlatformService({ db: deps.db, docsEnabled: deps.config.appEnv === 'development' });
-  return { tokens, platform };
+  const rateLimiter = new RateLimiter(deps.db, deps.clock);
+  const jobs: Job[] = [purgeJob(deps.db), emailDeliveryJob(deps.db, deps.config.smtp)];
+  const scheduler = new Scheduler(deps.db, deps.clock, deps.logger, jobs);
+  return { tokens, platform, rateLimiter, scheduler };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -56,8 +63,8 @@ export function assertRegistryMatchesContract(operations: OperationInfo[], regis
   }
 }
 
-function send(res: Response, reply: Reply<OperationId>): void {
-  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+function send(req: Request, res: Response, reply: Reply<OperationId>): void {
+  for (const [name, value] of Object.entries({ ...req.meta.responseHeaders, ...reply.headers })) res.setHeader(name, value);
   res.status(reply.status);
   const body: unknown = reply.body;
   if ((reply.status as number) === 204 || body === undefined) {
@@ -71,12 +78,16 @@ function send(res: Response, reply: Reply<OperationId>): void {
   }
 }
 
-export function createApp(deps: AppDeps, services = createServices(deps)) {
+/**
+ * @param handlerOverrides replaces individual handlers of the real registry (tests force failures with it).
+ * @throws Error when the registry does not match the contract's operations.
+ */
+export function createApp(deps: AppDeps, services = createServices(deps), handlerOverrides: Partial<HandlerRegistry> = {}) {
   const { config, logger } = deps;
   const spec = toRuntimeSpec(loadBundledSpec());
   const operations = listOperations(spec);
   const routes = new RouteTable(operations);
-  const registry = createHandlers(services);
+  const registry: HandlerRegistry = { ...createHandlers(services), ...handlerOverrides };
   assertRegistryMatchesContract(operations, registry);
 
   const authDeps = { db: deps.db, clock: deps.clock, tokens: services.tokens };
@@ -142,7 +153,7 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
         res,
       };
       const handler = registry[operationId] as (ctx: HandlerContext<OperationId>) => Promise<Reply<OperationId>> | Reply<OperationId>;
-      send(res, await handler(ctx));
+      send(req, res, await handler(ctx));
     } catch (error) {
       next(error);
     }

@@ -32,6 +32,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Overrides config.databaseUrl (tests hand in a fresh database). */
   databaseUrl?: string;
+  /** Run the periodic jobs (default true; tests run jobs explicitly with `services.scheduler.runOnce`). */
+  startJobs?: boolean;
 }
 
 /** The local-mode data directory: `.data/` by default (the parent of EMBEDDED_PG_DIR). */
@@ -85,6 +87,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
+    if (options.startJobs !== false) services.scheduler.start(config.jobs);
     const { port } = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
@@ -104,6 +107,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           });
           server.closeIdleConnections();
         });
+        await services.scheduler.stop();
         await pool.end();
         await embedded?.stop();
       })());

@@ -86,7 +86,7 @@ export function errorHandler(logger: Logger) {
       logger.error({ requestId, operationId: req.operation?.operationId, err: error }, 'unhandled error');
       appError = new AppError(500, 'INTERNAL_ERROR', INTERNAL_MESSAGE);
     }
-    for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries({ ...req.meta?.responseHeaders, ...appError.headers })) res.setHeader(name, value);
     if (appError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(appError.status).json({
       error: { code: appError.code, message: appError.message, details: appError.details, requestId },

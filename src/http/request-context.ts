@@ -9,6 +9,8 @@ export interface RequestMeta {
   ip: string;
   userAgent: string | null;
   startedAt: bigint;
+  /** Headers a service wants on the response whatever its outcome (rate-limit headers, 05 §5). */
+  responseHeaders: Record<string, string>;
 }
 
 declare module 'express-serve-static-core' {
@@ -42,6 +44,7 @@ export function requestContext(trustedProxyHops: number) {
       ip: clientIp(req, trustedProxyHops),
       userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
       startedAt: process.hrtime.bigint(),
+      responseHeaders: {},
     };
     res.setHeader('X-Request-Id', requestId);
     next();
