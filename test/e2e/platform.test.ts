@@ -478,8 +478,10 @@ describe('platform (APP_ENV=development)', function () {
 
 describe('platform: liveness without the database', function () {
   let app: TestApp | null = null;
+  let sqlClosed = false;
 
   afterEach(async function () {
+    if (app && !sqlClosed) await app.sql.end();
     await app?.running.close();
     app = null;
   });
@@ -491,6 +493,7 @@ describe('platform: liveness without the database', function () {
 
     // Take the database away from under the running app.
     await app.sql.end();
+    sqlClosed = true;
     const databaseUrl = new URL(app.config.databaseUrl!);
     const name = databaseUrl.pathname.slice(1);
     const adminUrl = new URL(databaseUrl);

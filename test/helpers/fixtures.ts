@@ -43,7 +43,7 @@ export async function createUser(app: TestApp, spec: UserSpec): Promise<FixtureU
   const withPassword = spec.withPassword ?? status !== 'invited';
   const { rows } = await app.sql.query<{ id: string }>(
     `INSERT INTO users (email, full_name, role, status, manager_id, department_id, designation, password_hash, password_changed_at, status_changed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8::text IS NULL THEN NULL ELSE now() END, now()) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8::varchar IS NULL THEN NULL ELSE now() END, now()) RETURNING id`,
     [email, fullName, spec.role, status, spec.managerId ?? null, spec.departmentId ?? null, spec.designation ?? null, withPassword ? await fixtureHash() : null],
   );
   return { id: rows[0]!.id, email, fullName, role: spec.role };
