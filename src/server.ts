@@ -9,11 +9,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp, createServices, type Services } from './app.ts';
+import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { syncPermissions } from './auth/permission-sync.ts';
 import type { Config } from './config.ts';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createDbPool, type Db } from './db/pool.ts';
+import { requestScopedPool } from './db/request-scope.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 
@@ -74,8 +76,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   try {
     const applied = await migrate(databaseUrl);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    db = await createDbPool(databaseUrl, { statementTimeoutMs: config.dbStatementTimeoutMs });
+    db = requestScopedPool(await createDbPool(databaseUrl, { statementTimeoutMs: config.dbStatementTimeoutMs }));
     await syncPermissions(db);
+    await bootstrapAdmin({ db, config, logger, clock, dataDir: dataDirOf(config) });
     const secretKey = await resolveSecretKey(config, logger);
     const deps = { config, db, clock, logger, secretKey };
     const services = createServices(deps);
