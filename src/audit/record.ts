@@ -1,6 +1,7 @@
 import { sql } from 'slonik';
 import type { Actor } from '../auth/actor.ts';
 import type { Db, Queryable } from '../db/pool.ts';
+import { outsideRequestTransaction } from '../db/request-scope.ts';
 import { NoRows } from '../db/sql.ts';
 import type { RequestMeta } from '../http/request-context.ts';
 
@@ -44,5 +45,5 @@ export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<voi
 
 /** Denied attempts and failed side effects: their own short transaction that contains nothing else (04 §4.6). */
 export async function recordAuditAlone(db: Db, entry: AuditEntry): Promise<void> {
-  await db.transaction((tx) => recordAudit(tx, entry));
+  await outsideRequestTransaction(() => db.transaction((tx) => recordAudit(tx, entry)));
 }

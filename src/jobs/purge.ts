@@ -30,6 +30,8 @@ export function purgeJob(db: Db): Job {
         emails: await purge(sql.type(Count)`
           WITH d AS (DELETE FROM email_outbox WHERE status IN ('sent', 'disabled') AND created_at < ${at(7 * DAY)} RETURNING 1)
           SELECT count(*)::int AS count FROM d`),
+        idempotencyKeys: await purge(sql.type(Count)`
+          WITH d AS (DELETE FROM idempotency_keys WHERE created_at < ${at(DAY)} RETURNING 1) SELECT count(*)::int AS count FROM d`),
         realtimeEvents: await purge(sql.type(Count)`
           WITH d AS (DELETE FROM realtime_outbox WHERE created_at < ${at(DAY)} RETURNING 1) SELECT count(*)::int AS count FROM d`),
       };
