@@ -14,6 +14,8 @@ export interface OperationInfo {
   path: string;
   /** Alternatives; each lists the permission keys that must all be held. Empty array: public. */
   security: string[][];
+  /** Authentication is optional: an anonymous alternative (`{}`) stands beside bearer auth (e.g. logout). */
+  optionalAuth: boolean;
   hasJsonBody: boolean;
   idempotent: boolean;
 }
@@ -49,6 +51,7 @@ export function listOperations(runtimeSpec: Json): OperationInfo[] {
         method: method.toUpperCase(),
         path: p,
         security: security.filter((s) => Object.keys(s).length > 0).map((s) => Object.values(s).flat()),
+        optionalAuth: security.length > 1 && security.some((s) => Object.keys(s).length === 0),
         hasJsonBody: Boolean(op.requestBody?.content?.['application/json']),
         idempotent: ((op.parameters ?? []) as Json[]).some((prm) => prm.$ref === '#/components/parameters/IdempotencyKey' || prm.name === 'Idempotency-Key'),
       });
@@ -69,7 +72,9 @@ export class RouteTable {
       byPath.set(op.path, methods);
     }
     // Static segments before parameters, as the validator orders them (`/users/me` before `/users/{userId}`).
-    const sorted = [...byPath.entries()].sort(([a], [b]) => a.replace(/\{/g, '~').localeCompare(b.replace(/\{/g, '~')));
+    // Code-point order: '~' (0x7E) sorts after every path character. `localeCompare` put it *before* letters.
+    const key = (p: string) => p.replace(/\{/g, '~');
+    const sorted = [...byPath.entries()].sort(([a], [b]) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     for (const [p, methods] of sorted) {
       const pattern = p.split('/').map((seg) => (seg.startsWith('{') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
       this.#routes.push({ regex: new RegExp(`^${pattern}/?$`), methods });

@@ -468,6 +468,8 @@ describe('departments (04 §3.4)', function () {
     let closed: { id: string };
     const members: Record<string, { id: string; fullName: string }> = {};
 
+    let shiftName: string;
+
     before(async function () {
       dept = await createDepartment({ name: uniqueName('Design') });
       closed = await createDepartment({ name: uniqueName('Archive') });
@@ -478,6 +480,12 @@ describe('departments (04 §3.4)', function () {
       members.old = await createUser(app, { role: 'employee', fullName: 'Old Inactive', status: 'inactive', departmentId: closed.id, managerId: org.teamLead.id });
       await app.sql.query(`UPDATE users SET phone = '+15550100' WHERE department_id = $1`, [dept.id]);
       await app.sql.query(`UPDATE departments SET is_active = false WHERE id = $1`, [closed.id]);
+      const { rows } = await app.sql.query<{ id: string }>(
+        `INSERT INTO shifts (name, start_time, end_time, timezone) VALUES ($1, '09:00', '17:00', 'UTC') RETURNING id`,
+        [uniqueName('Morning')],
+      );
+      await app.sql.query(`UPDATE users SET shift_id = $1 WHERE id = $2`, [rows[0]!.id, members.ada!.id]);
+      shiftName = (await app.sql.query<{ name: string }>(`SELECT name FROM shifts WHERE id = $1`, [rows[0]!.id])).rows[0]!.name;
     });
 
     it('an employee sees the active members only, ordered by full name, without status, email or phone', async function () {
@@ -485,7 +493,7 @@ describe('departments (04 §3.4)', function () {
       expect(response.status).to.equal(200);
       expect(data).to.include({ total: 2, limit: 50, offset: 0 });
       expect(data!.items).to.deep.equal([
-        { id: members.ada!.id, fullName: 'Ada Active', role: 'employee', designation: 'Designer', managerName: org.teamLead.fullName, shiftName: null },
+        { id: members.ada!.id, fullName: 'Ada Active', role: 'employee', designation: 'Designer', managerName: org.teamLead.fullName, shiftName },
         { id: members.bob!.id, fullName: 'bob Active', role: 'team_lead', designation: null, managerName: org.manager.fullName, shiftName: null },
       ]);
     });

@@ -179,8 +179,7 @@ export const MemberRow = z.object({
 export type MemberRow = z.infer<typeof MemberRow>;
 
 /**
- * Members ordered by full name, then id. `activeOnly` narrows to status `active`.
- * `shift_name` is null until the shifts table (chapter 02) exists; that chapter joins it here.
+ * Members ordered by full name, then id. `activeOnly` narrows to status `active`. `shiftName` is the assigned shift's.
  */
 export async function listDepartmentMembers(
   db: Queryable,
@@ -190,8 +189,8 @@ export async function listDepartmentMembers(
   const where = sql.fragment`u.department_id = ${departmentId} AND (${!page.activeOnly} OR u.status = 'active')`;
   const total = await db.oneFirst(sql.type(Count)`SELECT count(*)::int AS total FROM users u WHERE ${where}`);
   const rows = await db.any(sql.type(MemberRow)`
-    SELECT u.id, u.full_name, u.role, u.designation, m.full_name AS manager_name, NULL::text AS shift_name, u.status
-    FROM users u LEFT JOIN users m ON m.id = u.manager_id
+    SELECT u.id, u.full_name, u.role, u.designation, m.full_name AS manager_name, s.name AS shift_name, u.status
+    FROM users u LEFT JOIN users m ON m.id = u.manager_id LEFT JOIN shifts s ON s.id = u.shift_id
     WHERE ${where}
     ORDER BY lower(u.full_name), u.id
     LIMIT ${page.limit} OFFSET ${page.offset}`);
