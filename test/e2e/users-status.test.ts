@@ -169,6 +169,26 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
       expect([...event.event.payload.sessionIds].sort()).to.deep.equal([s1.sessionId, s2.sessionId].sort());
     });
 
+    it('closes the user\'s active attendance session (incomplete, account_suspended) in the same transaction', async () => {
+      const target = await employeeUnder(org.teamLead.id);
+      const own = await signIn(app, target);
+      const checkIn = await own.api.POST('/attendance/check-in', { body: { workMode: 'office' } });
+      expect(checkIn.response.status).to.equal(201);
+      await own.api.POST('/attendance/breaks/start', { body: { breakType: 'prayer' } });
+      ok(await admin.api.POST('/users/{userId}/suspend', { ...path(target.id), body: {} }));
+      const { rows } = await app.sql.query(
+        `SELECT status, auto_closed_reason, check_out_at IS NOT NULL AS closed FROM attendance_sessions WHERE id = $1`,
+        [checkIn.data!.id],
+      );
+      expect(rows[0]).to.deep.equal({ status: 'incomplete', auto_closed_reason: 'account_suspended', closed: true });
+      const breaks = await app.sql.query(`SELECT end_reason FROM attendance_breaks WHERE session_id = $1`, [checkIn.data!.id]);
+      expect(breaks.rows).to.deep.equal([{ end_reason: 'auto_close' }]);
+      const exceptions = await app.sql.query(`SELECT type FROM attendance_exceptions WHERE session_id = $1`, [checkIn.data!.id]);
+      expect(exceptions.rows, 'no missing_checkout exception for a suspension').to.deep.equal([]);
+      const [closed] = await events(target.id, 'attendance.auto_closed');
+      expect(closed.event.payload.autoClosedReason).to.equal('account_suspended');
+    });
+
     it('invalidates pending reset links and invitations, stores the reason and status_changed_at, audits user.status_changed', async () => {
       const target = await employeeUnder(org.teamLead.id);
       ok(await admin.api.POST('/users/{userId}/send-password-reset', path(target.id)), 202);

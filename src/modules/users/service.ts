@@ -30,6 +30,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { clearDepartmentHead, findDepartmentRef } from '../departments/queries.ts';
 import { findShiftRef } from '../attendance/calendar.ts';
+import { closeActiveSessionForAccount } from '../attendance/session-close.ts';
 // Overrides belong to the permissions module, but a role change clears them in the users transaction (U9).
 import { deleteOverrides } from '../permissions/queries.ts';
 import { toDirectoryEntryDto, toUserDto, type UserDto, type Visibility } from './dto.ts';
@@ -269,7 +270,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         await revokeUserSessions(tx, target.id, 'status_changed', now);
         await invalidateAccountTokens(tx, 'password_reset', target.id, now);
         await invalidateAccountTokens(tx, 'invitation', target.id, now);
-        // SEAM (attendance issue, 02 §4.6): close the user's active attendance session here, in this transaction.
+        await closeActiveSessionForAccount(tx, target.id, now, config);
         audits.push(...(await clearHeadships(tx, target.id, now, meta)));
       } else if (target.status === 'inactive' && !target.hasPassword) {
         // Never activated: back to invited with a fresh invitation (01 §4.1).
