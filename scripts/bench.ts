@@ -30,7 +30,7 @@ const USERS = arg('users', 10_000);
 const DAYS = arg('days', 0);
 
 /** Statements GET /attendance/me/today runs after authentication (counted with PostgreSQL's log_statement). */
-const ATTENDANCE_TODAY_QUERIES = 6;
+const ATTENDANCE_TODAY_QUERIES = 7;
 
 interface Row {
   scenario: string;
