@@ -81,15 +81,28 @@ export async function routeApprovers(db: Queryable, input: { ownerId: string; re
     UNION ALL
     SELECT a.id, 'pool' AS via
     FROM users a
-    WHERE NOT EXISTS (SELECT 1 FROM chain_pick)
-      AND a.status = 'active'
-      AND a.id <> ${requesterId} AND a.id <> ${ownerId}
-      AND ${holds('a', keys.approve)}
-      AND ${holds('a', keys.org)}
+    WHERE NOT EXISTS (SELECT 1 FROM chain_pick) AND ${poolMember(input)}
     ORDER BY 1`);
   const chain = rows.find((r) => r.via === 'chain');
   if (chain) return { kind: 'chain', approverIds: [chain.id] };
   return { kind: 'pool', approverIds: rows.map((r) => r.id) };
+}
+
+/** SQL truth of "user `a` is in the org pool of the item": active, holds the approval and org keys, four-eyes. */
+function poolMember(input: { ownerId: string; requesterId: string; keys: ApprovalKeys }): FragmentSqlToken {
+  return sql.fragment`a.status = 'active'
+      AND a.id <> ${input.requesterId} AND a.id <> ${input.ownerId}
+      AND ${holds('a', input.keys.approve)}
+      AND ${holds('a', input.keys.org)}`;
+}
+
+/**
+ * The org pool of an item whatever its chain: every active holder of the approval key and the org key other than the
+ * requester and the owner (03 §4.1: an escalated leave request goes to the pool even when its chain has an approver).
+ */
+export async function approverPool(db: Queryable, input: { ownerId: string; requesterId: string; keys: ApprovalKeys }): Promise<string[]> {
+  const rows = await db.any(sql.type(z.object({ id: z.string() }))`SELECT a.id FROM users a WHERE ${poolMember(input)} ORDER BY 1`);
+  return rows.map((r) => r.id);
 }
 
 /** Keys of attendance corrections (02 §1.2). */
@@ -97,4 +110,13 @@ export const CORRECTION_APPROVAL_KEYS: ApprovalKeys = {
   approve: 'attendance.approve_correction',
   org: 'attendance.view_org',
   team: 'attendance.view_team',
+};
+
+/**
+ * Keys of leave requests (03 §4.1): `leave.approve`, org scope through `leave.view_org`; team scope is the requester
+ * in the approver's team set (01 §4.3) with no further key.
+ */
+export const LEAVE_APPROVAL_KEYS: ApprovalKeys = {
+  approve: 'leave.approve',
+  org: 'leave.view_org',
 };

@@ -284,3 +284,23 @@ export async function usersAndActiveManagers(db: Queryable, userIds: readonly st
     WHERE u.id = ANY(${sql.array([...userIds], 'uuid')}) AND m.status = 'active'`);
   return rows.map((r) => r.id);
 }
+
+// --- Approvals inbox (04 §3.1) --------------------------------------------------------------------------------------
+
+/**
+ * Open corrections an approver may decide (02 §3.4), as approvals-inbox rows with the columns every inbox kind
+ * yields (kind, id, requester_id, requester_name, submitted_at, detail): `pending` or `needs_clarification`, the
+ * approver neither the session owner nor the requester, the owner within `ownerInScope` (the approver's attendance
+ * scope, a condition over `c.user_id`). Whether the approver holds `attendance.approve_correction` is the caller's
+ * check, as on the route of approve / reject / request-clarification.
+ */
+export function correctionApprovalItems(input: { approverId: string; ownerInScope: FragmentSqlToken }): FragmentSqlToken {
+  return sql.fragment`
+    SELECT 'attendance_correction'::text AS kind, c.id, c.requested_by_id AS requester_id, r.full_name AS requester_name,
+           c.created_at AS submitted_at, jsonb_build_object('workDate', s.work_date, 'ownerName', u.full_name) AS detail
+    FROM ${CORRECTION_FROM}
+    JOIN users r ON r.id = c.requested_by_id
+    WHERE c.status = ANY(${sql.array([...OPEN_CORRECTION_STATUSES], 'text')})
+      AND c.user_id <> ${input.approverId} AND c.requested_by_id <> ${input.approverId}
+      AND ${input.ownerInScope}`;
+}
