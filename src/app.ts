@@ -16,17 +16,44 @@ import { cors } from './http/cors.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { AppError, notFound } from './http/errors.ts';
 import { FloodGuard } from './http/flood-guard.ts';
+import { createIdempotency } from './http/idempotency.ts';
 import { listOperations, loadBundledSpec, RouteTable, toRuntimeSpec, type OperationInfo } from './http/operations.ts';
-import type { HandlerContext, HandlerRegistry, OperationId, Reply } from './http/registry.ts';
+import type { AnyReply, HandlerContext, HandlerRegistry, OperationId } from './http/registry.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { emailDeliveryJob } from './jobs/email-delivery.ts';
+import { auditAnchorJob } from './jobs/audit-anchor.ts';
 import { purgeJob } from './jobs/purge.ts';
+import { attendanceAutoCloseJob } from './jobs/attendance-auto-close.ts';
 import { Scheduler, type Job } from './jobs/scheduler.ts';
+import { authHandlers } from './modules/auth/handlers.ts';
+import { createAuthService } from './modules/auth/service.ts';
+import { auditHandlers } from './modules/audit/handlers.ts';
+import { createAuditService } from './modules/audit/service.ts';
+import { correctionHandlers } from './modules/attendance/corrections-handlers.ts';
+import { createCorrectionsService } from './modules/attendance/corrections-service.ts';
+import { exceptionHandlers } from './modules/attendance/exceptions-handlers.ts';
+import { createExceptionsService } from './modules/attendance/exceptions-service.ts';
+import { attendanceSessionHandlers, createAttendanceSessions } from './modules/attendance/sessions-module.ts';
+import { departmentHandlers } from './modules/departments/handlers.ts';
+import { createDepartmentsService } from './modules/departments/service.ts';
 import { platformHandlers } from './modules/platform/handlers.ts';
 import { createPlatformService } from './modules/platform/service.ts';
+import { permissionsHandlers } from './modules/permissions/handlers.ts';
+import { createPermissionsService } from './modules/permissions/service.ts';
+import { usersHandlers } from './modules/users/handlers.ts';
+import { createUsersService } from './modules/users/service.ts';
+import { shiftHandlers } from './modules/shifts/handlers.ts';
+import { createShiftsService } from './modules/shifts/service.ts';
+import { holidayHandlers } from './modules/holidays/handlers.ts';
+import { createHolidaysService } from './modules/holidays/service.ts';
+import { leaveEscalationJob } from './jobs/leave-escalation.ts';
+import { leaveHandlers } from './modules/leaves/handlers.ts';
+import { createLeavesService } from './modules/leaves/service.ts';
+import { approvalHandlers } from './modules/approvals/handlers.ts';
+import { createApprovalsService } from './modules/approvals/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -41,15 +68,40 @@ export function createServices(deps: AppDeps) {
   const tokens = new AccessTokens(deps.secretKey, deps.config.accessTokenMinutes * 60);
   const platform = createPlatformService({ db: deps.db, docsEnabled: deps.config.appEnv === 'development' });
   const rateLimiter = new RateLimiter(deps.db, deps.clock);
-  const jobs: Job[] = [purgeJob(deps.db), emailDeliveryJob(deps.db, deps.config.smtp)];
+  const jobs: Job[] = [purgeJob(deps.db), emailDeliveryJob(deps.db, deps.config.smtp), auditAnchorJob(deps.db, deps.config.orgTimezone), attendanceAutoCloseJob(deps.db, deps.config), leaveEscalationJob(deps.db, deps.config)];
   const scheduler = new Scheduler(deps.db, deps.clock, deps.logger, jobs);
-  return { tokens, platform, rateLimiter, scheduler };
+  const idempotency = createIdempotency(deps.db, deps.clock);
+  const departments = createDepartmentsService({ db: deps.db, clock: deps.clock });
+  const audit = createAuditService({ db: deps.db, orgTimezone: deps.config.orgTimezone });
+  const auth = createAuthService({ db: deps.db, clock: deps.clock, config: deps.config, rateLimiter, tokens });
+  const users = createUsersService({ db: deps.db, clock: deps.clock, config: deps.config, rateLimiter });
+  const permissions = createPermissionsService({ db: deps.db, clock: deps.clock });
+  const shifts = createShiftsService({ db: deps.db, clock: deps.clock, orgTimezone: deps.config.orgTimezone });
+  const holidays = createHolidaysService({ db: deps.db, clock: deps.clock, orgTimezone: deps.config.orgTimezone });
+  const corrections = createCorrectionsService({ db: deps.db, clock: deps.clock, config: deps.config });
+  const attendanceExceptions = createExceptionsService({ db: deps.db, clock: deps.clock, config: deps.config });
+  const attendanceSessions = createAttendanceSessions({ db: deps.db, clock: deps.clock, config: deps.config });
+  const leaves = createLeavesService({ db: deps.db, clock: deps.clock, config: deps.config });
+  const approvals = createApprovalsService({ db: deps.db });
+  return { tokens, platform, rateLimiter, scheduler, idempotency, auth, departments, audit, users, permissions, shifts, holidays, corrections, attendanceExceptions, attendanceSessions, leaves, approvals };
 }
 export type Services = ReturnType<typeof createServices>;
 
 export function createHandlers(services: Services): HandlerRegistry {
   return {
     ...platformHandlers(services.platform),
+    ...authHandlers(services.auth),
+    ...departmentHandlers(services.departments),
+    ...auditHandlers(services.audit),
+    ...usersHandlers(services.users),
+    ...permissionsHandlers(services.permissions),
+    ...shiftHandlers(services.shifts),
+    ...holidayHandlers(services.holidays),
+    ...correctionHandlers(services.corrections),
+    ...exceptionHandlers(services.attendanceExceptions),
+    ...attendanceSessionHandlers(services.attendanceSessions),
+    ...leaveHandlers(services.leaves),
+    ...approvalHandlers(services.approvals),
   };
 }
 
@@ -63,11 +115,11 @@ export function assertRegistryMatchesContract(operations: OperationInfo[], regis
   }
 }
 
-function send(req: Request, res: Response, reply: Reply<OperationId>): void {
+function send(req: Request, res: Response, reply: AnyReply): void {
   for (const [name, value] of Object.entries({ ...req.meta.responseHeaders, ...reply.headers })) res.setHeader(name, value);
   res.status(reply.status);
   const body: unknown = reply.body;
-  if ((reply.status as number) === 204 || body === undefined) {
+  if (reply.status === 204 || body === undefined) {
     res.end();
   } else if (body instanceof Readable) {
     body.pipe(res);
@@ -124,10 +176,12 @@ export function createApp(deps: AppDeps, services = createServices(deps), handle
     OpenApiValidator.middleware({
       apiSpec: spec as never,
       validateApiSpec: false,
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: false },
+      validateRequests: config.validateRequests ? { allowUnknownQueryParameters: false, coerceTypes: false, removeAdditional: false } : false,
       validateResponses: config.validateResponses ? { removeAdditional: false } : false,
       validateSecurity: { handlers: { bearerAuth: bearerAuthHandler(authDeps) } },
       validateFormats: true,
+      // 'full' checks real calendar dates and times (2026-02-30 is refused), not only their shape.
+      ajvFormats: { mode: 'full' },
       ignoreUndocumented: false,
       $refParser: { mode: 'dereference' },
     }),
@@ -138,8 +192,10 @@ export function createApp(deps: AppDeps, services = createServices(deps), handle
       const operationId = req.operation!.operationId as OperationId;
       const maybeActor = req.headers.authorization !== undefined ? await actorOf(req, authDeps).catch(() => null) : null;
       if (maybeActor) flood.checkUser(maybeActor.userId);
+      // Express 5's router resets req.params for every `app.use` layer; the validator's matched path params survive here.
+      const params = (req as Request & { openapi?: { pathParams?: Record<string, string> } }).openapi?.pathParams ?? req.params;
       const ctx: HandlerContext<OperationId> = {
-        params: req.params as never,
+        params: params as never,
         query: req.query as never,
         body: req.body as never,
         headers: req.headers as never,
@@ -152,7 +208,20 @@ export function createApp(deps: AppDeps, services = createServices(deps), handle
         req,
         res,
       };
-      const handler = registry[operationId] as (ctx: HandlerContext<OperationId>) => Promise<Reply<OperationId>> | Reply<OperationId>;
+      const handler = registry[operationId] as unknown as (ctx: HandlerContext<OperationId>) => Promise<AnyReply> | AnyReply;
+      const key = req.operation!.idempotent ? req.headers['idempotency-key'] : undefined;
+      if (typeof key === 'string' && maybeActor) {
+        const stored = await services.idempotency.run(
+          { userId: maybeActor.userId, operationId, key, body: req.body, pathParams: params },
+          async () => handler(ctx),
+        );
+        for (const [name, value] of Object.entries(req.meta.responseHeaders)) res.setHeader(name, value);
+        if (stored.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        res.status(stored.status);
+        if (stored.bodyText === null) res.end();
+        else res.json(JSON.parse(stored.bodyText)); // JSON.stringify of the parsed text reproduces it byte for byte
+        return;
+      }
       send(req, res, await handler(ctx));
     } catch (error) {
       next(error);

@@ -39,6 +39,8 @@ export interface Config {
   orgTimezone: string;
   logLevel: string;
   validateResponses: boolean;
+  /** Always true in production; development/test may switch it off to measure the validator's cost (05 §9). */
+  validateRequests: boolean;
   rateLimits: {
     loginPerIp: Limit;
     loginPerEmail: Limit;
@@ -50,7 +52,20 @@ export interface Config {
   };
   jobs: Record<JobName, number>;
   leaveEscalationHours: number;
+  attendance: AttendanceSettings;
   dbStatementTimeoutMs: number;
+}
+
+/** Attendance settings of 02 §1.1. */
+export interface AttendanceSettings {
+  maxActiveHours: number;
+  autoCloseGraceMinutes: number;
+  shiftPostEndGraceHours: number;
+  maxSessionsPerDay: number;
+  maxBreaksPerSession: number;
+  breakAllowanceMinutes: number;
+  unpaidBreakTypes: ReadonlySet<'dinner' | 'prayer' | 'other'>;
+  correctionWindowDays: number;
 }
 
 export interface Limit {
@@ -64,7 +79,8 @@ export type JobName =
   | 'alerts-scan'
   | 'announcements-publish-due'
   | 'email-delivery'
-  | 'purge';
+  | 'purge'
+  | 'audit-anchor';
 
 /** Raised for any invalid setting; the message names the variable, never its value. */
 export class ConfigError extends Error {
@@ -164,6 +180,16 @@ function resolveDatabaseUrl(env: Env): string | null {
     throw new ConfigError('DATABASE_URL', 'is not a valid URL');
   }
   return url;
+}
+
+const BREAK_TYPES = ['dinner', 'prayer', 'other'] as const;
+
+function parseBreakTypes(raw: string | undefined): ReadonlySet<(typeof BREAK_TYPES)[number]> {
+  const list = (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const item of list) {
+    if (!(BREAK_TYPES as readonly string[]).includes(item)) throw new ConfigError('ATTENDANCE_UNPAID_BREAK_TYPES', 'must list only dinner, prayer, other');
+  }
+  return new Set(list as (typeof BREAK_TYPES)[number][]);
 }
 
 function isLocalhostUrl(value: string): boolean {
@@ -269,6 +295,7 @@ export function loadConfig(env: Env = process.env): Config {
     orgTimezone: timezone,
     logLevel: read(env, 'LOG_LEVEL') ?? (appEnv === 'test' ? 'silent' : 'info'),
     validateResponses: bool(env, ['VALIDATE_RESPONSES'], isNonProduction),
+    validateRequests: isNonProduction ? bool(env, ['VALIDATE_REQUESTS'], true) : true,
     rateLimits: {
       loginPerIp: { max: int(env, 'AUTH_LOGIN_MAX_ATTEMPTS', 5, 1), windowSeconds: int(env, 'AUTH_LOGIN_WINDOW_SECONDS', 900, 1) },
       loginPerEmail: { max: int(env, 'AUTH_LOGIN_MAX_ATTEMPTS_PER_EMAIL', 10, 1), windowSeconds: int(env, 'AUTH_LOGIN_WINDOW_SECONDS', 900, 1) },
@@ -285,8 +312,19 @@ export function loadConfig(env: Env = process.env): Config {
       'announcements-publish-due': jobInterval('ANNOUNCEMENTS_INTERVAL_SECONDS', 60),
       'email-delivery': jobInterval('EMAIL_DELIVERY_INTERVAL_SECONDS', 5),
       purge: jobInterval('PURGE_INTERVAL_SECONDS', 3600),
+      'audit-anchor': jobInterval('AUDIT_ANCHOR_INTERVAL_SECONDS', 3600),
     },
     leaveEscalationHours: int(env, 'LEAVE_ESCALATION_HOURS', 48, 1),
+    attendance: {
+      maxActiveHours: int(env, 'ATTENDANCE_MAX_ACTIVE_HOURS', 16, 1, 48),
+      autoCloseGraceMinutes: int(env, 'ATTENDANCE_AUTO_CLOSE_GRACE_MINUTES', 60, 0, 24 * 60),
+      shiftPostEndGraceHours: int(env, 'SHIFT_POST_END_GRACE_HOURS', 4, 0, 12),
+      maxSessionsPerDay: int(env, 'ATTENDANCE_MAX_SESSIONS_PER_DAY', 10, 1, 100),
+      maxBreaksPerSession: int(env, 'ATTENDANCE_MAX_BREAKS_PER_SESSION', 20, 1, 200),
+      breakAllowanceMinutes: int(env, 'ATTENDANCE_BREAK_ALLOWANCE_MINUTES', 60, 0, 24 * 60),
+      unpaidBreakTypes: parseBreakTypes(read(env, 'ATTENDANCE_UNPAID_BREAK_TYPES')),
+      correctionWindowDays: int(env, 'ATTENDANCE_CORRECTION_WINDOW_DAYS', 30, 1, 366),
+    },
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15000, 100),
   };
 }

@@ -10,6 +10,17 @@ const CONSTRAINT_ERRORS: Record<string, () => AppError> = {
   departments_name_key: () => conflict('A department with this name already exists.', [{ field: 'body.name', message: 'is already in use' }]),
   users_manager_not_self: () => invalid('body.managerId', 'must not be the user'),
   user_permission_overrides_user_key: () => conflict('The permission overrides were changed concurrently; retry.'),
+  shifts_name_key: () => conflict('A shift with this name already exists.', [{ field: 'body.name', message: 'is already in use' }]),
+  shifts_one_default: () =>
+    conflict('Another shift was made the default concurrently; retry.', [{ field: 'body.isDefault', message: 'another shift became the default' }]),
+  holidays_one_active_per_date: () =>
+    conflict('An active holiday already exists on this date.', [{ field: 'body.date', message: 'already has an active holiday' }]),
+  uq_attendance_one_open_correction_per_session: () =>
+    conflict('This session already has an open correction; amend or cancel it first.', [{ field: 'path.sessionId', message: 'has an open correction' }]),
+  uq_attendance_one_active_session_per_user: () => conflict('You are already checked in; check out first.'),
+  uq_attendance_one_open_break_per_user: () => conflict('A break is already open; end it first.'),
+  leave_requests_no_overlap: () =>
+    conflict('The dates overlap an active leave or WFH request.', [{ field: 'body.startDate', message: 'overlaps an active leave or WFH request' }]),
 };
 
 interface PgLikeError {

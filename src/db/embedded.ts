@@ -73,6 +73,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const root = path.resolve(options.dir);
   const dataDir = path.join(root, 'pgdata');
   await mkdir(root, { recursive: true, mode: 0o700 });
+  // Who runs this cluster: a live owner means another server uses it (never stop that one); a dead owner left an
+  // orphaned postmaster behind (kill -9), which clearStaleServer stops.
+  const ownerFile = path.join(root, 'owner.pid');
+  if (existsSync(ownerFile)) {
+    const owner = Number.parseInt(await readFile(ownerFile, 'utf8'), 10);
+    if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+      throw new Error(`The embedded PostgreSQL in ${root} is in use by process ${owner}; stop it first or set EMBEDDED_PG_DIR`);
+    }
+  }
+  await writeFile(ownerFile, String(process.pid), { mode: 0o600 });
   await makeParentsTraversable(dataDir);
   await chmod(root, 0o755);
 
@@ -134,7 +144,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   return {
     connectionString: (database = 'postgres') =>
       `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await rm(ownerFile, { force: true });
+    },
   };
 }
 

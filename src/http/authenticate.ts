@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { recordAuditAlone } from '../audit/record.ts';
 import { findActor, type Actor } from '../auth/actor.ts';
 import type { AccessTokens } from '../auth/tokens.ts';
 import type { Db } from '../db/pool.ts';
@@ -45,7 +46,44 @@ export function actorOf(req: Request, deps: AuthDeps): Promise<Actor> {
 export function bearerAuthHandler(deps: AuthDeps) {
   return async (req: Request, scopes: string[]): Promise<boolean> => {
     const actor = await actorOf(req, deps);
-    if (!scopes.every((key) => actor.permissions.has(key))) throw forbidden();
+    if (!scopes.every((key) => actor.permissions.has(key))) {
+      await auditRouteDenial(req, actor, deps);
+      throw forbidden();
+    }
     return true;
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const auditedDenials = new WeakSet<Request>();
+
+/**
+ * An operation whose contract names `x-denied-audit` records a caller refused by its route key (04 §4.6 denied rows)
+ * in its own transaction — once per request, and only when no security alternative of the operation is satisfied.
+ */
+async function auditRouteDenial(req: Request, actor: Actor, deps: AuthDeps): Promise<void> {
+  const operation = req.operation;
+  const denied = operation?.deniedAudit;
+  if (!operation || !denied || auditedDenials.has(req)) return;
+  if (operation.security.some((keys) => keys.every((key) => actor.permissions.has(key)))) return;
+  auditedDenials.add(req);
+  const template = operation.path.split('/');
+  const index = template.indexOf(`{${denied.pathParam}}`);
+  const raw = index >= 0 ? req.path.split('/')[index] : undefined;
+  let entityId: string | null = null;
+  try {
+    const decoded = raw === undefined ? null : decodeURIComponent(raw);
+    entityId = decoded && UUID.test(decoded) ? decoded : null;
+  } catch {
+    entityId = null;
+  }
+  await recordAuditAlone(deps.db, {
+    actor,
+    action: denied.action,
+    entityType: denied.entityType,
+    entityId,
+    outcome: 'denied',
+    after: { reason: 'missing_permission', requiredKeys: operation.security },
+    meta: req.meta,
+  });
 }

@@ -18,6 +18,11 @@ export interface OperationInfo {
   optionalAuth: boolean;
   hasJsonBody: boolean;
   idempotent: boolean;
+  /**
+   * `x-denied-audit` of the operation: a caller refused by the route permission key (403) is audited with this
+   * action (04 §4.6 denied rows, e.g. `attendance.correction_resolve_denied`), the entity id taken from `pathParam`.
+   */
+  deniedAudit?: { action: string; entityType: string; pathParam: string } | null;
 }
 
 export function loadBundledSpec(): Json {
@@ -54,6 +59,7 @@ export function listOperations(runtimeSpec: Json): OperationInfo[] {
         optionalAuth: security.length > 1 && security.some((s) => Object.keys(s).length === 0),
         hasJsonBody: Boolean(op.requestBody?.content?.['application/json']),
         idempotent: ((op.parameters ?? []) as Json[]).some((prm) => prm.$ref === '#/components/parameters/IdempotencyKey' || prm.name === 'Idempotency-Key'),
+        deniedAudit: op['x-denied-audit'] ? { ...(op['x-denied-audit'] as { action: string; entityType: string; pathParam: string }) } : null,
       });
     }
   }

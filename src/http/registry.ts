@@ -30,6 +30,13 @@ export type Reply<K extends OperationId> = {
   [S in ReplyStatus<K>]: { status: S; body: ContentOf<Responses<K>[S]>; headers?: Record<string, string> };
 }[ReplyStatus<K>];
 
+/** What the dispatcher sends, whatever the operation. */
+export interface AnyReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
 export interface HandlerContext<K extends OperationId> {
   params: PathParams<K>;
   query: QueryParams<K>;

@@ -104,6 +104,1747 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in with email and password
+         * @description Public. Starts a session and returns its first token pair. Rate limits `login:ip` (per client IP) and
+         *     `login:email` are checked before the credentials; every non-200 outcome except 422/429 counts one failure on
+         *     both, a success resets `login:email` only. Unknown email, wrong password and an account without a password
+         *     answer the same 401 body; suspended and deactivated accounts get 403 only after the password verified.
+         */
+        post: operations["loginUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a refresh token
+         * @description Public; the refresh token is the credential. Returns a new pair for the same session and retires the
+         *     presented token. Presenting an already rotated token revokes the whole session. A refresh token never
+         *     outlives its session's absolute expiry (REFRESH_TOKEN_ABSOLUTE_DAYS from login).
+         */
+        post: operations["refreshSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out
+         * @description Needs a valid access token or a valid refresh token in the body (so an expired access token can still log
+         *     out). Revokes the access token's session and/or the refresh token's session; `allSessions: true` revokes
+         *     every session of the user. A refresh token of another user is ignored.
+         */
+        post: operations["logoutUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/forgot-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request a password reset link
+         * @description Public. The same 202 answer for every email. Only an active account gets a reset link (valid 120 minutes;
+         *     older links are invalidated), delivered by email after the response. Rate limits `forgot:ip` and
+         *     `forgot:email` count every validated request.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a reset token
+         * @description Public. The password policy is checked first (422 `body.newPassword`, not counted); an unknown, used,
+         *     superseded or expired token, or an account that is no longer active, is 422 `body.token` and counts on
+         *     `reset:ip`. Success revokes every session of the user.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/activate-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate an invited account
+         * @description Public. Sets the first password of an invited user and makes the account active; no tokens are issued (log
+         *     in next). The password policy is checked first (422 `body.password`); an unknown, used, superseded or expired
+         *     token, or a user who is no longer invited, is 422 `body.token` and counts on `activate:ip`.
+         */
+        post: operations["activateAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/me/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My effective permissions
+         * @description Any authenticated user. The caller's role and effective permission keys (role keys plus grants minus denies), sorted.
+         */
+        get: operations["getMyPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/ws-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a WebSocket ticket
+         * @description Any authenticated user (access token). Returns a single-use ticket valid for 60 seconds, bound to the caller
+         *     and the access token's session, for `GET /api/v1/ws?ticket=…`. Rate limit `ws_ticket:user`: 20 per minute.
+         */
+        post: operations["issueWsTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/change-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change my password
+         * @description Any authenticated user. A wrong `currentPassword` is 422 and counts on `password_change:user` (5 per 15
+         *     minutes). The new password must satisfy the policy, equal `confirmPassword` and differ from the current one.
+         *     Success revokes every other session of the user and invalidates pending reset links.
+         */
+        post: operations["changeMyPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Users within the caller's read scope: `users.view_all` → the whole organization; `users.view_team` → the caller
+         *     and their team set; otherwise only the caller. Filters only narrow the scope (a `managerId` outside it yields an
+         *     empty page). Sorted by `sort` with `id` as the tie-breaker.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create or invite a user
+         * @description Requires `users.create`, and `role` must be one the caller may create (admin: any role; hr_operations: team_lead,
+         *     employee, intern, junior_employee). Without `password` the user is `invited` and gets an invitation email
+         *     (`{FRONTEND_BASE_URL}/activate?token=…`, valid INVITATION_TOKEN_TTL_HOURS); with `password` the user is `active`.
+         *     Checks in order: 403 missing key · 422 body · 403 role not creatable · 409 email in use (case-insensitive) ·
+         *     422 `body.managerId` (unknown, not active, or not a management role) · 422 `body.departmentId` / `body.shiftId`
+         *     (unknown or inactive). Audited as `user.invited` or `user.created`.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the caller's own user record
+         * @description Any authenticated user.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update the caller's own profile
+         * @description Any authenticated user may change their own `fullName`, `phone` and `avatarUrl` (`null` clears); any other
+         *     property is a validation error. `{}` changes nothing. Audited as `user.updated` when something changed.
+         */
+        patch: operations["updateMyProfile"];
+        trace?: never;
+    };
+    "/users/me/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's team
+         * @description The caller's team set, excluding the caller: for managers, HR and admins every user whose manager chain reaches
+         *     the caller; for everyone else their direct reports. `directOnly=true` narrows it to direct reports. Empty for
+         *     callers without reports. Same filters and sorting as `listUsers`.
+         */
+        get: operations["listMyTeam"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/active-directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the people directory
+         * @description Active users only. Holders of `users.view_all` see every active user (with email); everyone else sees
+         *     themselves, their manager, their direct reports and their peers (users sharing their manager), without email.
+         *     Sorted by fullName, then id.
+         */
+        get: operations["listDirectory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description Any authenticated user, for a user within their read scope. Unknown and out-of-scope ids are the same 404.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Deactivate a user (soft delete)
+         * @description Same as `changeUserStatus` with `status: inactive`: needs `users.deactivate` and a target ranked below the caller
+         *     (admins: any other user). The row is kept; sessions are revoked, pending reset links and invitations invalidated,
+         *     and a department headship cleared. Answers the deactivated user.
+         */
+        delete: operations["deactivateUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a user's record
+         * @description Field authority: on oneself anyone may change `fullName`, `phone`, `avatarUrl`, and an admin also `email`,
+         *     `designation`, `departmentId`, `managerId`. On another user every field needs `users.edit` and a target ranked
+         *     below the caller (admins: any other user). A request with any field the caller may not change is refused as a
+         *     whole (403, `details` lists each forbidden field) and, when it touched email, designation, department or manager,
+         *     audited as `user.update_denied`. Out-of-scope targets are 404. `managerId` must be an active user with a
+         *     management role, not the user, and must not create a cycle (422); the department must exist and be active (422);
+         *     the email must be unused (409). Changing the email invalidates pending reset links and, for an invited user,
+         *     re-sends the invitation to the new address. Audited as `user.updated` with the changed fields.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's role
+         * @description Needs `users.manage_roles`. Nobody changes their own role (403). A non-admin caller needs both the target's current
+         *     rank and the new role's rank below their own (403). 409 when the role is unchanged, when the target is the last
+         *     active admin, or when the new role is not a management role while the target still has active or invited direct
+         *     reports. Clears the target's permission overrides (and a department headship when the new role is not a
+         *     management role), audits `user.role_changed` and notifies the target with `auth.permissions_changed`.
+         */
+        patch: operations["changeUserRole"];
+        trace?: never;
+    };
+    "/users/{userId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's status
+         * @description The canonical status change. The route needs `users.suspend` or `users.deactivate`; the transition needs its own
+         *     key (active ⇄ suspended: `users.suspend`; to or from inactive: `users.deactivate`). Nobody changes their own
+         *     status, and the target must rank below the caller unless the caller is an admin (403). 409 for an unchanged status,
+         *     a transition the machine does not allow (e.g. invited → active, which only account activation performs), or one
+         *     that would leave no active admin. Entering suspended or inactive revokes every session, invalidates pending reset
+         *     links and invitations, stores `reason` and clears a department headship. Reactivating an inactive user who never
+         *     set a password returns them to `invited` with a new invitation. Audited as `user.status_changed`.
+         */
+        patch: operations["changeUserStatus"];
+        trace?: never;
+    };
+    "/users/{userId}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a user
+         * @description Same as `changeUserStatus` with status `suspended` (needs `users.suspend`).
+         */
+        post: operations["suspendUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{userId}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a user
+         * @description Same as `changeUserStatus` with `status: active`: from suspended needs `users.suspend`, from inactive
+         *     `users.deactivate`; an invited user is a 409 (only account activation makes them active). Restores no session.
+         */
+        post: operations["reactivateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{userId}/resend-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend a user's invitation
+         * @description Needs `users.resend_invitation`: admins for any invited user; hr_operations for invited users of a role they may
+         *     create; managers for their invited direct reports with role employee, intern or junior_employee (else 403).
+         *     409 when the target is not `invited`. Rate limit `account_email:user` keyed by the target: 3 per 5 minutes,
+         *     shared with `sendPasswordResetLink` and checked last. Invalidates older invitations, issues a new one and audits
+         *     `user.invitation_resent`.
+         */
+        post: operations["resendInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{userId}/send-password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a user a password-reset link
+         * @description Needs `users.edit` and a target ranked below the caller (admins: any user). 409 when the target is not `active`.
+         *     Rate limit `account_email:user` keyed by the target: 3 per 5 minutes, shared with `resendInvitation` and checked
+         *     last. Invalidates older reset links, issues a new one (PASSWORD_RESET_TOKEN_TTL_MINUTES) and emails
+         *     `{FRONTEND_BASE_URL}/reset-password?token=…`; sessions are untouched. Audited as `user.password_reset_sent`.
+         */
+        post: operations["sendPasswordResetLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{userId}/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a user's permissions and overrides
+         * @description Needs `permissions.manage`; the target must be within the caller's read scope (else 404).
+         */
+        get: operations["getUserPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Replace a user's permission overrides
+         * @description Needs `permissions.manage`. Replaces the target's whole override set with `grants` and `denies`. Nobody edits
+         *     their own overrides (403); a non-admin caller needs a target ranked below them, may grant only keys they hold
+         *     themselves, and never `permissions.manage` or `users.manage_roles` (403). 422 for an unknown key (named in
+         *     `details`), a key in both lists, or an admin target (admin permissions are fixed). Audited as
+         *     `user.permissions_updated`; the target is notified with `auth.permissions_changed`.
+         */
+        patch: operations["updateUserPermissionOverrides"];
+        trace?: never;
+    };
+    "/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the permission catalogue
+         * @description Needs `permissions.manage`. Every permission key with its description, category and default roles, sorted by key.
+         *     The role matrix is code-owned and not editable through the API; adjust individual users with
+         *     `updateUserPermissionOverrides`.
+         */
+        get: operations["listPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/permissions/role/{role}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description One of the seven roles; anything else is a validation error. */
+                role: components["schemas"]["UserRole"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a role's default permissions
+         * @description Needs `permissions.manage`. The keys the role holds by default, sorted.
+         */
+        get: operations["getRolePermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List departments
+         * @description Any authenticated user. Filters by `isActive` and by a case-insensitive substring of the name (`search`, matched
+         *     literally: `%` and `_` are not wildcards). Sorted by `sort`, then id.
+         */
+        get: operations["listDepartments"];
+        put?: never;
+        /**
+         * Create a department
+         * @description Needs `departments.manage`. The name is trimmed and must be unique case-insensitively (409). A head must be an
+         *     active user with a management role (422 `body.headUserId`). Writes audit `department.created` and publishes
+         *     `department.updated` to the organization.
+         */
+        post: operations["createDepartment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/departments/{departmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The department's id. A malformed UUID is a 422. */
+                departmentId: components["parameters"]["DepartmentId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a department
+         * @description Any authenticated user, active or inactive departments alike.
+         */
+        get: operations["getDepartment"];
+        put?: never;
+        post?: never;
+        /**
+         * Deactivate a department
+         * @description Needs `departments.manage`. Soft: sets `isActive=false` and never removes the row. 409 while any member's status
+         *     is not `inactive`. An already inactive department answers 200 unchanged, with no audit and no event; otherwise
+         *     writes audit `department.deactivated` and publishes `department.updated`.
+         */
+        delete: operations["deactivateDepartment"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a department
+         * @description Needs `departments.manage`. Any of `name`, `description`, `headUserId` (null clears) and `isActive`. 409 when the
+         *     name is taken or when `isActive: false` while any member's status is not `inactive`; 422 for an ineligible head.
+         *     Writes audit `department.updated`, `department.deactivated` or `department.reactivated` (before/after of the
+         *     changed fields) and publishes `department.updated`; a request that changes nothing writes neither.
+         */
+        patch: operations["updateDepartment"];
+        trace?: never;
+    };
+    "/departments/{departmentId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The department's id. A malformed UUID is a 422. */
+                departmentId: components["parameters"]["DepartmentId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a department's members
+         * @description Any authenticated user. Holders of `users.view_all` or `departments.manage` see every member (any status) with
+         *     its `status`; everyone else sees the active members of an active department only, and an inactive department
+         *     is a 404 for them. Never email or phone. Ordered by full name, then id.
+         */
+        get: operations["listDepartmentMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit entries
+         * @description Needs `audit.view` (organization-wide). Filters combine with AND; `from`/`to` are inclusive calendar dates in
+         *     the organization's time zone (`from` must not be after `to`). Sorted by `seq`, newest first by default.
+         */
+        get: operations["listAuditLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-logs/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the audit chain
+         * @description Needs `audit.view`. Recomputes the hash of every row in `fromSeq..toSeq` in the database and checks `prevHash`
+         *     continuity and gaps in `seq`; reports the first invalid seq and why. `toSeq` defaults to the chain head and is
+         *     capped at it; the span may not exceed 1 000 000 rows. Writes audit `audit.chain_verified` with the result.
+         */
+        get: operations["verifyAuditChain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-logs/{auditLogId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The audit entry's `id` (a UUID, not its `seq`). A malformed UUID is a 422. */
+                auditLogId: components["parameters"]["AuditLogId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an audit entry
+         * @description Needs `audit.view`. The log is append-only; there is no write route, so `PUT`, `PATCH` and `DELETE` answer 405.
+         */
+        get: operations["getAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check in
+         * @description Opens a session for the caller at the server's clock (`attendance.record_own`). The body is exactly
+         *     `{workMode}`; any other property (e.g. `checkInAt`) is a 422. The effective shift, the work date (02 §4.2), the
+         *     scheduled day and expected window, and lateness (first session of the work date only) are stored on the session.
+         *     409 while another session is active (checked first and enforced by the database), or when the work date already
+         *     has ATTENDANCE_MAX_SESSIONS_PER_DAY sessions. A stale active session of the caller is auto-closed first. Raises a
+         *     `late` exception when late, resolves an open `absent` exception of the work date, refreshes the day's statistics
+         *     and publishes `attendance.checked_in` to the user and their manager. Accepts `Idempotency-Key`.
+         */
+        post: operations["checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/check-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check out
+         * @description Closes the caller's active session at the server's clock (`attendance.record_own`). The body is optional.
+         *     Before the expected shift end an `earlyCheckoutReason` of at least 5 characters (trimmed) is required (422
+         *     `body.earlyCheckoutReason`); after it both `afterShiftReason` and `afterShiftNote` (422 naming each missing one);
+         *     exactly at the end, or without an expected window, nothing is required. Fields that are not needed are ignored
+         *     and not stored. 409 when there is no active session, including when it was just auto-closed. Closes the open
+         *     break, computes durations and classification (02 §4.4), raises `early` / `overtime` exceptions, refreshes the
+         *     day's statistics and publishes `attendance.checked_out`. Accepts `Idempotency-Key`.
+         */
+        post: operations["checkOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the caller's active session
+         * @description `attendance.view_own`. The caller's active session and its open break, or nulls. A stale active session is
+         *     auto-closed first (02 §4.6), so a session past its deadline is never reported as active.
+         */
+        get: operations["getActiveSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/me/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the caller's current work day
+         * @description `attendance.view_own`. The caller's DayStatus for their current work date (02 §4.2 applied to now: on an
+         *     overnight shift the early-morning hours belong to the previous date), that date's sessions oldest first, and the
+         *     open break. A stale active session is auto-closed first.
+         */
+        get: operations["getMyToday"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's sessions
+         * @description `attendance.view_own`. The caller's sessions whose work date lies in `from`..`to` (default: the last 7 days
+         *     including today in ORG_TIMEZONE; `from` ≤ `to`, at most 366 days, each between 2000-01-01 and today + 366 days,
+         *     else 422). A stale active session is auto-closed first.
+         */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the team's sessions
+         * @description `attendance.view_team` (the caller and their team set) or `attendance.view_org` (everyone). Same range, filters
+         *     and sort as `listMySessions`, plus `userId` and `departmentId`; a `userId` outside the caller's scope yields an
+         *     empty page. Each item carries `userFullName`.
+         */
+        get: operations["listTeamSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/users/{userId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. A malformed UUID is a 422. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List one user's sessions
+         * @description Own sessions with `attendance.view_own`, the team's with `attendance.view_team`, anyone's with
+         *     `attendance.view_org`. An unknown user and a user outside the caller's scope are the same 404. Same range,
+         *     filters and sort as `listMySessions`.
+         */
+        get: operations["listUserSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. A malformed UUID is a 422. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a session with its breaks and corrections
+         * @description Own sessions with `attendance.view_own`, the team's with `attendance.view_team`, anyone's with
+         *     `attendance.view_org`. Includes `breaks` (chronological) and `corrections` (newest first). Unknown and
+         *     out-of-scope sessions are the same 404.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/sessions/{sessionId}/breaks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. A malformed UUID is a 422. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List a session's breaks
+         * @description Same access as `getSession` (unknown and out-of-scope sessions are the same 404). Breaks oldest first.
+         */
+        get: operations["listSessionBreaks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the day status of every active user in scope
+         * @description `attendance.view_team` (the caller and their team set) or `attendance.view_org` (everyone). One DayStatus per
+         *     user with status `active`, for the work date `date` (default today in ORG_TIMEZONE; within ±366 days of today,
+         *     else 422 `query.date`). Filters: `departmentId`, `dayStatus`, `search` (name or email substring; `%` and `_`
+         *     match literally). Sorted by name, then id.
+         */
+        get: operations["listAttendanceRoster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/breaks/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a break
+         * @description `attendance.record_own`. Opens a break in the caller's active session; `isPaid` follows
+         *     ATTENDANCE_UNPAID_BREAK_TYPES. 409 without an active session, while a break is open, or when the session already
+         *     has ATTENDANCE_MAX_BREAKS_PER_SESSION breaks. 422 for `other` without a non-blank note. Pauses the running task
+         *     timer and publishes `attendance.break_started`. A stale active session is auto-closed first. Accepts
+         *     `Idempotency-Key`.
+         */
+        post: operations["startBreak"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/breaks/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the open break
+         * @description `attendance.record_own`. Ends the caller's open break (`endReason=manual`) and adds its duration to the session's
+         *     break totals. 409 when no break is open (or there is no active session). Resumes the task timer paused by the
+         *     break and publishes `attendance.break_ended`. A stale active session is auto-closed first. Accepts
+         *     `Idempotency-Key`.
+         */
+        post: operations["endBreak"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/breaks/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the caller's open break
+         * @description `attendance.view_own`. The open break of the caller's active session, or null. A stale active session is auto-closed first.
+         */
+        get: operations["getCurrentBreak"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/sessions/{sessionId}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. A malformed UUID is a 422. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request a correction of a session
+         * @description The owner of a closed session (`attendance.record_own`), or a caller holding `attendance.view_org` and
+         *     `attendance.approve_correction` on behalf of any user (the correction's `userId` is then the owner and
+         *     `requestedById` the caller). Another user's session otherwise answers 404 and writes the denied audit row
+         *     `attendance.correction_idor_denied`. 422 for the rules of 02 §4.8: order (`in < out`), at most
+         *     ATTENDANCE_MAX_ACTIVE_HOURS long, check-out at most 60 s in the future, the check-in keeps the session's work
+         *     date under its stored shift, the work date is within ATTENDANCE_CORRECTION_WINDOW_DAYS, every break stays inside,
+         *     something changes. 409 when the session is active, already has an open correction, or the new interval overlaps
+         *     another session of the user. Raises a `correction_request` exception, audits `attendance.correction_requested`
+         *     and notifies the routed approver (the first eligible user up the owner's manager chain, else the HR/admin pool).
+         */
+        post: operations["createCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List attendance corrections
+         * @description `scope=own` (default; `attendance.view_own`): corrections of the caller's sessions or filed by the caller.
+         *     `scope=team` (`attendance.view_team` or `attendance.view_org`): corrections of the caller and their team set.
+         *     `scope=org` (`attendance.view_org`): every correction. A scope the caller lacks is a 403. A `userId` outside the
+         *     scope narrows to an empty page. `from` / `to` filter the session's work date (inclusive, at most 366 days apart).
+         *     Sorted by `createdAt` descending, then `id`.
+         */
+        get: operations["listCorrections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/corrections/{correctionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an attendance correction
+         * @description Visible to the session owner, the requester, and callers with the owner in their team or org scope; otherwise 404.
+         */
+        get: operations["getCorrection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Amend an open correction
+         * @description The requester only (403 for anyone else who can see it; 404 for those who cannot). Allowed in `pending` and
+         *     `needs_clarification`; the status becomes `pending` (409 in a terminal status). The merged request is validated
+         *     again against 02 §4.8. Audited as `attendance.correction_amended` (changed fields, old and new).
+         */
+        patch: operations["updateCorrection"];
+        trace?: never;
+    };
+    "/attendance/corrections/{correctionId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a correction
+         * @description Needs `attendance.approve_correction` (a caller without it, e.g. a team lead, gets 403 and the denied audit row
+         *     `attendance.correction_resolve_denied`). The owner must be in the caller's scope (team set for managers, anyone
+         *     for `attendance.view_org`), else 404 and `attendance.cross_team_correction_denied`. Four-eyes: the session owner
+         *     and the requester never decide (403, `attendance.self_correction_approval_denied`).
+         *     From `pending` or `needs_clarification` (else 409). The rules of 02 §4.8 are checked again (409 when they no
+         *     longer hold, e.g. the session changed or the interval now overlaps another session); then the session is
+         *     rewritten (`status=corrected`), its durations, classification and late / early / overtime flags recomputed
+         *     against its stored window and shift, superseded exceptions resolved and `daily_stats` refreshed. Audited as
+         *     `attendance.correction_approved`.
+         */
+        post: operations["approveCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/corrections/{correctionId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a correction
+         * @description Needs `attendance.approve_correction` (a caller without it, e.g. a team lead, gets 403 and the denied audit row
+         *     `attendance.correction_resolve_denied`). The owner must be in the caller's scope (team set for managers, anyone
+         *     for `attendance.view_org`), else 404 and `attendance.cross_team_correction_denied`. Four-eyes: the session owner
+         *     and the requester never decide (403, `attendance.self_correction_approval_denied`).
+         *     From `pending` or `needs_clarification` (else 409); `comment` is required. The session is unchanged. Audited as
+         *     `attendance.correction_rejected`.
+         */
+        post: operations["rejectCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/corrections/{correctionId}/request-clarification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the requester to clarify a correction
+         * @description Needs `attendance.approve_correction` (a caller without it, e.g. a team lead, gets 403 and the denied audit row
+         *     `attendance.correction_resolve_denied`). The owner must be in the caller's scope (team set for managers, anyone
+         *     for `attendance.view_org`), else 404 and `attendance.cross_team_correction_denied`. Four-eyes: the session owner
+         *     and the requester never decide (403, `attendance.self_correction_approval_denied`).
+         *     Only from `pending` (409 otherwise, including `needs_clarification`); `comment` is required. The requester
+         *     answers by amending the correction (PATCH), which returns it to `pending`. Audited as
+         *     `attendance.correction_clarification_requested`.
+         */
+        post: operations["requestCorrectionClarification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/corrections/{correctionId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an open correction
+         * @description The requester only (403 for anyone else who can see it; 404 for those who cannot). From `pending` or
+         *     `needs_clarification` to `cancelled` (409 otherwise). Closes the `correction_request` exception and is audited
+         *     as `attendance.correction_cancelled`.
+         */
+        post: operations["cancelCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List attendance exceptions (the exceptions center)
+         * @description Read-only: exceptions are raised by check-in, check-out, corrections and the job, never by this request.
+         *     Dates compare against the work date: `date`, or `startDate` + `endDate` (inclusive, at most 31 days, not
+         *     reversed); default today in ORG_TIMEZONE. `status` defaults to `open` (`all` for every status). `scope` defaults to
+         *     the widest the caller has (`attendance.view_org` → org, `attendance.view_team` → team, else own); a scope the
+         *     caller lacks is a 403. A `userId` outside the scope narrows to an empty page. `search` matches the user's name or
+         *     email as a literal, case-insensitive substring. `summary` counts the whole filtered set. Sorted by `workDate`
+         *     descending, `detectedAt` descending, then `id`.
+         */
+        get: operations["listAttendanceExceptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/exceptions/{exceptionId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The attendance exception's id. A malformed UUID is a 422. */
+                exceptionId: components["parameters"]["ExceptionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an attendance exception
+         * @description Needs `attendance.manage_exceptions`. The exception's user must be in the caller's scope (team set, or anyone
+         *     with `attendance.view_org`), else 404. Nobody closes their own exception (403). Only an `open` exception can be
+         *     closed (409 otherwise).
+         *     `resolutionNote` is required (3..2000 characters after trimming). Audited as `attendance.exception_resolved`;
+         *     publishes `attendance.exception_updated`.
+         */
+        post: operations["resolveAttendanceException"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attendance/exceptions/{exceptionId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The attendance exception's id. A malformed UUID is a 422. */
+                exceptionId: components["parameters"]["ExceptionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss an attendance exception
+         * @description Needs `attendance.manage_exceptions`. The exception's user must be in the caller's scope (team set, or anyone
+         *     with `attendance.view_org`), else 404. Nobody closes their own exception (403). Only an `open` exception can be
+         *     closed (409 otherwise).
+         *     `resolutionNote` is optional. Audited as `attendance.exception_dismissed`; publishes
+         *     `attendance.exception_updated`.
+         */
+        post: operations["dismissAttendanceException"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List shifts
+         * @description Any authenticated user. Optionally only active (or only inactive) shifts. Sorted by name (case-insensitive), then id.
+         */
+        get: operations["listShifts"];
+        put?: never;
+        /**
+         * Create a shift
+         * @description Needs `shifts.manage`. The name is trimmed and unique case-insensitively (409). `startTime ≠ endTime`, the
+         *     duration ((end − start) mod 1440) is 60..960 minutes, the time zone is a valid IANA name (default
+         *     `ORG_TIMEZONE`), and `isDefault` requires `isActive` (422). `isDefault: true` clears the previous default in the
+         *     same transaction. Writes audit `shift.created` and publishes `shift.created` to the organization.
+         */
+        post: operations["createShift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shifts/{shiftId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shift's id. A malformed UUID is a 422. */
+                shiftId: components["parameters"]["ShiftId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a shift
+         * @description Any authenticated user, active or inactive shifts alike.
+         */
+        get: operations["getShift"];
+        put?: never;
+        post?: never;
+        /**
+         * Deactivate a shift
+         * @description Needs `shifts.manage`. Soft: sets `isActive=false` and never removes the row. 409 while users whose status is
+         *     not `inactive` are assigned (the message gives the count) or while the shift is the default. An already inactive
+         *     shift answers 200 unchanged, with no audit and no event (idempotent); otherwise writes audit `shift.deactivated`
+         *     and publishes `shift.updated`.
+         */
+        delete: operations["deactivateShift"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a shift
+         * @description Needs `shifts.manage`. Any subset of the create fields (`null` only for `description`); the create rules are
+         *     re-run on the merged result (422). `isActive: false` is refused (409) while users whose status is not `inactive`
+         *     are assigned (the message gives the count) or while the shift is the default; `isDefault: true` moves the
+         *     default here. Changes apply to check-ins made afterwards; existing sessions keep their stored window. Writes audit
+         *     `shift.updated` (or `shift.deactivated`) with the changed fields and publishes `shift.updated`; a request that
+         *     changes nothing writes neither.
+         */
+        patch: operations["updateShift"];
+        trace?: never;
+    };
+    "/shifts/{shiftId}/employees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shift's id. A malformed UUID is a 422. */
+                shiftId: components["parameters"]["ShiftId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a shift's assigned users
+         * @description Needs `shifts.manage` or `attendance.view_org`. The users whose assigned shift is this one (users without an
+         *     assignment, who follow the default shift, are not listed), of every status unless `status` narrows it.
+         *     Ordered by full name, then id. 404 for an unknown shift.
+         */
+        get: operations["listShiftEmployees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shifts/assignments/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user whose shift is assigned. A malformed UUID is a 422. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign a user's shift
+         * @description Needs `shifts.manage`. `shiftId` is required: an active shift's id assigns it, an explicit `null` unassigns (the
+         *     user then follows the default shift). 404 for an unknown user; 422 `body.shiftId` for an unknown or inactive
+         *     shift or a missing property. The user's active attendance session, if any, keeps its stored shift and window.
+         *     Writes audit `user.shift_changed` (`{shiftId}` → `{shiftId}`) and publishes `shift.assigned` to the user; an
+         *     assignment that changes nothing writes neither.
+         */
+        put: operations["assignShift"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/holidays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List holidays
+         * @description Any authenticated user. Filters: `from` / `to` (inclusive dates; `from <= to`, span at most 366 days), `year`,
+         *     `isActive` (`isActive=true` replaces the original `GET /holidays/active`). Sorted by date, then id.
+         */
+        get: operations["listHolidays"];
+        put?: never;
+        /**
+         * Create a holiday
+         * @description Needs `holidays.manage`. The date is a real calendar date in 2000..2100 (422); at most one active holiday per
+         *     date (409). An active holiday dismisses, as the system, the open `absent` exceptions of its date (note
+         *     `auto: holiday <name>`) and, when the date is today or earlier, recomputes the `daily_stats` rows of that date.
+         *     Writes audit `holiday.created` and publishes `holiday.created` to the organization.
+         */
+        post: operations["createHoliday"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/holidays/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List upcoming holidays
+         * @description Any authenticated user. Active holidays on or after `from` (default: today in `ORG_TIMEZONE`), ascending by
+         *     date, at most `limit` of them (1..50, default 5; out of range is a 422, never clamped). `total` counts every
+         *     active holiday on or after `from`; `offset` is always 0.
+         */
+        get: operations["listUpcomingHolidays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/holidays/{holidayId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The holiday's id. A malformed UUID is a 422. */
+                holidayId: components["parameters"]["HolidayId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a holiday
+         * @description Any authenticated user, active or deactivated holidays alike.
+         */
+        get: operations["getHoliday"];
+        put?: never;
+        post?: never;
+        /**
+         * Deactivate a holiday
+         * @description Needs `holidays.manage`. Soft: sets `isActive=false`; idempotent (an already deactivated holiday answers 200
+         *     unchanged, with no audit and no event). Nothing is changed retroactively: dismissed exceptions and recorded
+         *     day statistics stay as they are. Writes audit `holiday.deactivated` and publishes `holiday.updated`.
+         */
+        delete: operations["deactivateHoliday"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a holiday
+         * @description Needs `holidays.manage`. Any subset of the create fields (`null` only for `description`). 409 when the result
+         *     is active and another active holiday holds its date. When the result is active on a new date (moved or
+         *     re-activated), the effects of create apply to that date: open `absent` exceptions dismissed, `daily_stats`
+         *     recomputed when the date is today or earlier. Writes audit `holiday.updated` (or `holiday.deactivated`) with the
+         *     changed fields and publishes `holiday.updated`; a request that changes nothing writes neither.
+         */
+        patch: operations["updateHoliday"];
+        trace?: never;
+    };
+    "/leaves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the team's or the organization's leave requests
+         * @description `leave.view_org`: every request; `leave.view_team`: requests of the caller and their team set (01 §4.3). A
+         *     `userId` outside the scope gives an empty page. `from` / `to` keep requests overlapping that range. Sorted by
+         *     `sort` (default `-startDate`), then `id`.
+         */
+        get: operations["listLeaveRequests"];
+        put?: never;
+        /**
+         * Submit a leave or WFH request
+         * @description Needs `leave.apply`; always for the caller. Routed (03 §4.1) to the nearest active holder of `leave.approve` up
+         *     the caller's manager chain who may resolve it (a team lead is skipped), else to the org approver pool
+         *     (`currentApproverId: null`). `workingDays` counts the working days of the caller's effective shift in the range
+         *     (Mon–Fri without one), minus active holidays, 0.5 for a half day (03 §4.3).
+         *     422: `endDate` before `startDate`; a half day over several dates, without a period, or `isHalfDay: false` with
+         *     `half_day`; a period on a full-day request; `startDate` before today − 30 days; `endDate` after today + 365 days;
+         *     a span over 60 calendar days; no working day in the range; a blank reason; no approver available (neither the
+         *     chain nor the pool has an active user other than the caller).
+         *     409: the range overlaps an active (pending, needs_clarification, escalated or approved) request of the caller —
+         *     `details` names the conflicting request id (field `conflictingLeaveId`); a full-day non-WFH request over a work
+         *     date that already has an attendance session. Audited as `leave.submitted`; timeline `created`.
+         */
+        post: operations["submitLeaveRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leaves/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my leave requests
+         * @description The caller's own requests, any status. `from` / `to` keep requests overlapping that range. Sorted by `sort`
+         *     (default `-createdAt`), then `id`.
+         */
+        get: operations["listMyLeaveRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leaves/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List leave requests awaiting my decision
+         * @description Needs `leave.approve`. Requests in `pending`, `needs_clarification` or `escalated` that the caller may resolve
+         *     (03 §4.1: org scope, or the requester in the caller's team set), never the caller's own — exactly the
+         *     `leave_request` items of `listMyPendingApprovals`. Sorted by `awaitingSince`, then `id`.
+         */
+        get: operations["listPendingLeaveApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leaves/{leaveId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a leave request
+         * @description Visible to the requester, anyone who may resolve it (03 §4.1), holders of `leave.view_team` over the requester
+         *     and holders of `leave.view_org`; 404 for everyone else (the same body as an unknown id).
+         */
+        get: operations["getLeaveRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Amend my leave request
+         * @description The requester only (403 for anyone else who can see it; 404 for those who cannot), while the request is
+         *     `pending`, `needs_clarification` or `escalated` (else 409). The merged request passes every check of
+         *     `submitLeaveRequest` again (422 / 409 alike; the overlap check ignores this request) and `workingDays` is
+         *     recounted. `needs_clarification` returns to `pending` (to `escalated` if it was escalated before) with
+         *     `awaitingSince` = now; other statuses are unchanged. Audited as `leave.amended`; timeline `amended`.
+         */
+        patch: operations["amendLeaveRequest"];
+        trace?: never;
+    };
+    "/leaves/{leaveId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Approve, reject or send back a leave request
+         * @description Who (03 §4.1): a holder of `leave.approve` with org scope, or with the requester in their team set — never the
+         *     requester, whatever the role (403, audited `leave.self_approval_denied`). A caller who can see the request but may
+         *     not resolve it gets 403 (audited `leave.cross_team_resolution_denied`); one who cannot see it gets 404.
+         *     `approved` and `rejected` from `pending`, `escalated` or `needs_clarification`; `clarified` (→
+         *     `needs_clarification`) from `pending` or `escalated`; anything else, including an already decided request, is a
+         *     409 (of two racing approvers exactly one succeeds). Approving a full-day non-WFH leave over a work date that now
+         *     has an attendance session is a 409. Audited as `leave.approved`, `leave.rejected` or
+         *     `leave.clarification_requested`; timeline entry with the action.
+         */
+        patch: operations["resolveLeaveRequest"];
+        trace?: never;
+    };
+    "/leaves/{leaveId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a leave request
+         * @description 03 §4.1 cancel table. The requester: from `pending`, `needs_clarification` or `escalated`, and an `approved`
+         *     request whose `startDate` is today or later (409 once it has started). An org approver (`leave.approve` with
+         *     org scope) other than the requester: from any awaiting status or `approved`, with a non-blank `comment` (422).
+         *     `rejected` and `cancelled` are final (409). Anyone else who can see the request gets 403; others 404.
+         *     Cancelling an approved request refreshes the attendance day statuses it covered. Audited as `leave.cancelled`;
+         *     timeline `cancelled`.
+         */
+        post: operations["cancelLeaveRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leaves/{leaveId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a leave request's timeline
+         * @description Same visibility as `getLeaveRequest` (404 otherwise). Every step of the request — created, amended, clarified,
+         *     approved, rejected, escalated (actor null: the system), cancelled — oldest first, then by id.
+         */
+        get: operations["getLeaveTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approvals/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the requests I can decide now
+         * @description The unified approvals inbox (04 §3.1), for any authenticated user (a caller who may decide nothing gets an empty
+         *     page). Items are exactly the requests the caller can decide now, never the caller's own:
+         *     `leave_request` — awaiting leave requests the caller may resolve (03 §4.1; the items of
+         *     `listPendingLeaveApprovals`); `attendance_correction` — `pending` or `needs_clarification` corrections the caller
+         *     may approve (02 §3.4: `attendance.approve_correction`, the session owner in the caller's attendance scope, the
+         *     caller neither owner nor requester). `kind` narrows to one kind; its `total` is that kind's count. Sorted by
+         *     `submittedAt`, then `id`.
+         */
+        get: operations["listMyPendingApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -118,6 +1859,14 @@ export interface components {
             field: string;
             /** @example must be on or after startDate */
             message: string;
+        };
+        /** @description The error itself; `details` is always present (empty when nothing is field-level). */
+        ErrorBody: {
+            /** @enum {string} */
+            code: "AUTH_ERROR" | "PERMISSION_ERROR" | "NOT_FOUND" | "CONFLICT" | "VALIDATION_ERROR" | "RATE_LIMIT_ERROR" | "INTERNAL_ERROR" | "API_ERROR";
+            message: string;
+            details: components["schemas"]["ErrorDetail"][];
+            requestId: string;
         };
         /**
          * @description The one error body of every layer (validator, auth, handler, unknown route, crash).
@@ -136,13 +1885,7 @@ export interface components {
          *     }
          */
         ErrorEnvelope: {
-            error: {
-                /** @enum {string} */
-                code: "AUTH_ERROR" | "PERMISSION_ERROR" | "NOT_FOUND" | "CONFLICT" | "VALIDATION_ERROR" | "RATE_LIMIT_ERROR" | "INTERNAL_ERROR" | "API_ERROR";
-                message: string;
-                details: components["schemas"]["ErrorDetail"][];
-                requestId: string;
-            };
+            error: components["schemas"]["ErrorBody"];
         };
         HealthStatus: {
             /** @enum {string} */
@@ -152,18 +1895,1335 @@ export interface components {
             /** @enum {string} */
             status: "ready";
         };
-        error: {
-            /** @enum {string} */
-            code: "AUTH_ERROR" | "PERMISSION_ERROR" | "NOT_FOUND" | "CONFLICT" | "VALIDATION_ERROR" | "RATE_LIMIT_ERROR" | "INTERNAL_ERROR" | "API_ERROR";
-            message: string;
-            details: components["schemas"]["ErrorDetail"][];
-            requestId: string;
-        };
         /** @description Not ready. Carries the error envelope too, so clients that only read `error` see a failure. */
         NotReadyStatus: {
             /** @enum {string} */
             status: "not_ready";
-            error: components["schemas"]["error"];
+            error: components["schemas"]["ErrorBody"];
+        };
+        LoginRequest: {
+            /**
+             * Format: email
+             * @description Compared case-insensitively.
+             */
+            email: string;
+            /** @description Not policy-checked here; never echoed in errors. */
+            password: string;
+        };
+        /** @description An access JWT and the opaque refresh token that rotates it (01 §4.5). `LoginResponse` extends it with `user`. */
+        TokenPair: {
+            /** @description HS256 JWT; send as `Authorization: Bearer <accessToken>`. */
+            accessToken: string;
+            /** @description Opaque, single use; trade it at `refreshSession` for a new pair. Reusing a rotated token revokes the session. */
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: "bearer";
+            /** @description Lifetime of the access token. */
+            expiresInSeconds: number;
+        };
+        /**
+         * @description Role, by rank: admin > hr_operations > manager > team_lead > employee > junior_employee > intern.
+         * @enum {string}
+         */
+        UserRole: "admin" | "hr_operations" | "manager" | "team_lead" | "employee" | "intern" | "junior_employee";
+        /**
+         * @description Lifecycle: invited → active ⇄ suspended; any → inactive (soft delete).
+         * @enum {string}
+         */
+        UserStatus: "invited" | "active" | "suspended" | "inactive";
+        /** @description The signed-in user as returned by `loginUser`. */
+        UserSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: email */
+            email: string;
+            fullName: string;
+            role: components["schemas"]["UserRole"];
+            status: components["schemas"]["UserStatus"];
+            /** Format: uuid */
+            departmentId: string | null;
+            departmentName: string | null;
+            designation: string | null;
+            /** Format: uuid */
+            managerId: string | null;
+            avatarUrl: string | null;
+        };
+        /** @description A new session's token pair and the signed-in user. */
+        LoginResponse: components["schemas"]["TokenPair"] & {
+            user: components["schemas"]["UserSummary"];
+        };
+        RefreshSessionRequest: {
+            refreshToken: string;
+        };
+        LogoutRequest: {
+            /** @description Logs out this token's session too; a token of another user is ignored. Alone it authenticates the call. */
+            refreshToken?: string;
+            /** @description Revoke every session of the user (default false). */
+            allSessions?: boolean;
+        };
+        ForgotPasswordRequest: {
+            /** Format: email */
+            email: string;
+        };
+        /** @description The raw token that the email carries. Present only when `APP_ENV` is `development` or `test`. */
+        DebugToken: string;
+        /** @description The same answer for every email, whether or not an account exists. */
+        ForgotPasswordAccepted: {
+            /** @enum {string} */
+            message: "If an account with this email exists, a reset link has been sent.";
+            debugToken?: components["schemas"]["DebugToken"];
+        };
+        ResetPasswordRequest: {
+            /** @description The token from the reset link. */
+            token: string;
+            /** @description Password policy: 12–128 characters, not only whitespace, no control characters, not the email or its local part, not a common password. */
+            newPassword: string;
+        };
+        ActivateAccountRequest: {
+            /** @description The token from the invitation link. */
+            token: string;
+            /** @description Password policy: 12–128 characters, not only whitespace, no control characters, not the email or its local part, not a common password. */
+            password: string;
+        };
+        MyPermissions: {
+            /** Format: uuid */
+            userId: string;
+            role: components["schemas"]["UserRole"];
+            /** @description Effective permission keys (role keys plus grants minus denies), sorted. */
+            permissions: string[];
+        };
+        WsTicket: {
+            /** @description Single use, bound to the caller and the access token's session; pass as `GET /api/v1/ws?ticket=…`. */
+            ticket: string;
+            /** @enum {integer} */
+            expiresInSeconds: 60;
+        };
+        ChangePasswordRequest: {
+            currentPassword: string;
+            /** @description Password policy: 12–128 characters, not only whitespace, no control characters, not the email or its local part, not a common password; must differ from the current one. */
+            newPassword: string;
+            /** @description Must equal `newPassword`. */
+            confirmPassword: string;
+        };
+        /**
+         * @description A user record. `statusReason` is `null` unless the caller holds `users.view_all`. `departmentName` and
+         *     `managerName` are joined from the referenced rows; `shiftName` likewise once shifts exist.
+         */
+        User: {
+            /** Format: uuid */
+            id: string;
+            /** Format: email */
+            email: string;
+            fullName: string;
+            phone: string | null;
+            role: components["schemas"]["UserRole"];
+            status: components["schemas"]["UserStatus"];
+            statusReason: string | null;
+            /** Format: uuid */
+            departmentId: string | null;
+            departmentName: string | null;
+            designation: string | null;
+            /** Format: uuid */
+            managerId: string | null;
+            managerName: string | null;
+            /** Format: uuid */
+            shiftId: string | null;
+            shiftName: string | null;
+            /** Format: uri */
+            avatarUrl: string | null;
+            /** Format: date-time */
+            lastLoginAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description A page of users. */
+        UserList: {
+            items: components["schemas"]["User"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description A new user. Without `password` the user is created `invited` and receives an invitation email; with `password`
+         *     (checked against the password policy) the user is created `active`. Free text is trimmed; the email is lower-cased.
+         */
+        CreateUserRequest: {
+            /** Format: email */
+            email: string;
+            fullName: string;
+            role: components["schemas"]["UserRole"];
+            phone?: string | null;
+            designation?: string | null;
+            /** Format: uuid */
+            departmentId?: string | null;
+            /** Format: uuid */
+            shiftId?: string | null;
+            /** Format: uuid */
+            managerId?: string | null;
+            /** Format: uri */
+            avatarUrl?: string | null;
+            /** @description Optional initial password (12–128 characters, password policy). Never echoed. */
+            password?: string;
+        };
+        /**
+         * @description The created user. Without a password the user is `invited` and an invitation is emailed (`queued`, or `disabled`
+         *     when SMTP is not configured); with a password the user is `active` and `invitationEmail` is `not_applicable`.
+         */
+        CreateUserResponse: {
+            user: components["schemas"]["User"];
+            /** @enum {string} */
+            invitationEmail: "queued" | "disabled" | "not_applicable";
+            debugToken?: components["schemas"]["DebugToken"];
+        };
+        /** @description The caller's own profile fields. Every field is optional; `null` clears; `{}` changes nothing. */
+        UpdateMyProfileRequest: {
+            fullName?: string;
+            phone?: string | null;
+            /** Format: uri */
+            avatarUrl?: string | null;
+        };
+        /** @description One active colleague in the people directory. `email` is `null` unless the caller holds `users.view_all`. */
+        DirectoryEntry: {
+            /** Format: uuid */
+            id: string;
+            fullName: string;
+            role: components["schemas"]["UserRole"];
+            departmentName: string | null;
+            designation: string | null;
+            /** Format: uri */
+            avatarUrl: string | null;
+            /** Format: email */
+            email: string | null;
+        };
+        /** @description A page of the people directory, sorted by fullName then id. */
+        DirectoryList: {
+            items: components["schemas"]["DirectoryEntry"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description Fields of a user record. Present = change, `null` = clear (where nullable), `{}` = no change. Who may change which
+         *     field is the field-authority table of `updateUser`; `role`, `status` and `shiftId` are not properties of this body.
+         */
+        UpdateUserRequest: {
+            fullName?: string;
+            phone?: string | null;
+            /** Format: uri */
+            avatarUrl?: string | null;
+            /** Format: email */
+            email?: string;
+            designation?: string | null;
+            /** Format: uuid */
+            departmentId?: string | null;
+            /** Format: uuid */
+            managerId?: string | null;
+        };
+        /** @description The user's new role. */
+        ChangeUserRoleRequest: {
+            role: components["schemas"]["UserRole"];
+        };
+        /**
+         * @description The target status. `invited` is never a target (only account activation leaves it). `reason` is kept for
+         *     `suspended` and `inactive` and cleared on reactivation.
+         */
+        ChangeUserStatusRequest: {
+            /** @enum {string} */
+            status: "active" | "suspended" | "inactive";
+            reason?: string | null;
+        };
+        /** @description Why the account is suspended (optional). */
+        SuspendUserRequest: {
+            reason?: string | null;
+        };
+        /**
+         * @description `queued`: the email is in the outbox and will be delivered; `disabled`: SMTP is not configured, nothing is sent.
+         * @enum {string}
+         */
+        AccountEmailDisposition: "queued" | "disabled";
+        /** @description A new invitation was issued and its email queued (or not sent because SMTP is disabled). */
+        InvitationSent: {
+            invitationEmail: components["schemas"]["AccountEmailDisposition"];
+            debugToken?: components["schemas"]["DebugToken"];
+        };
+        /** @description A new password-reset link was issued and its email queued (or not sent because SMTP is disabled). */
+        PasswordResetLinkSent: {
+            resetEmail: components["schemas"]["AccountEmailDisposition"];
+            debugToken?: components["schemas"]["DebugToken"];
+        };
+        /**
+         * @description A permission key from the catalogue, `<feature>.<action>`.
+         * @example users.view_all
+         */
+        PermissionKey: string;
+        /**
+         * @description A user's permissions: the role's keys, the per-user overrides, and the effective set
+         *     (role keys ∪ grants − denies; an admin's set is fixed). Every list is sorted.
+         */
+        UserPermissions: {
+            /** Format: uuid */
+            userId: string;
+            role: components["schemas"]["UserRole"];
+            rolePermissions: components["schemas"]["PermissionKey"][];
+            grants: components["schemas"]["PermissionKey"][];
+            denies: components["schemas"]["PermissionKey"][];
+            effectivePermissions: components["schemas"]["PermissionKey"][];
+        };
+        /** @description The user's whole override set (replaces the previous one). A key may not be in both lists. */
+        UpdatePermissionOverridesRequest: {
+            grants: components["schemas"]["PermissionKey"][];
+            denies: components["schemas"]["PermissionKey"][];
+        };
+        /**
+         * @description The catalogue's grouping of permission keys.
+         * @enum {string}
+         */
+        PermissionCategory: "User Management" | "Attendance" | "Leave" | "Projects & Tasks" | "Analytics & Reports" | "Organization" | "System";
+        /** @description One catalogued permission key and the roles that hold it by default. */
+        Permission: {
+            key: components["schemas"]["PermissionKey"];
+            description: string;
+            category: components["schemas"]["PermissionCategory"];
+            defaultRoles: components["schemas"]["UserRole"][];
+        };
+        /** @description A page of the permission catalogue, sorted by key. */
+        PermissionList: {
+            items: components["schemas"]["Permission"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /** @description The permission keys a role holds by default (the code-owned matrix), sorted. */
+        RolePermissions: {
+            role: components["schemas"]["UserRole"];
+            permissions: components["schemas"]["PermissionKey"][];
+        };
+        /** @description A department. Membership is `users.departmentId`; `memberCount` counts members whose status is `active`. */
+        Department: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Trimmed; unique case-insensitively.
+             * @example Engineering
+             */
+            name: string;
+            description: string | null;
+            /**
+             * Format: uuid
+             * @description The head of department (an active user with a management role), or null.
+             */
+            headUserId: string | null;
+            /** @description The head's full name, or null when there is no head. */
+            headName: string | null;
+            isActive: boolean;
+            /** @description Members whose status is `active`. */
+            memberCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description A page of departments. */
+        DepartmentList: {
+            items: components["schemas"]["Department"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /** @description A new department. Text is trimmed; an empty description becomes null. */
+        DepartmentCreate: {
+            /**
+             * @description 1–100 characters after trimming; unique case-insensitively (409 when taken).
+             * @example Engineering
+             */
+            name: string;
+            description?: string | null;
+            /**
+             * Format: uuid
+             * @description Must be an active user with a management role (admin, hr_operations, manager, team_lead), else 422.
+             */
+            headUserId?: string | null;
+            /** @description Defaults to true. */
+            isActive?: boolean;
+        };
+        /**
+         * @description Any of the fields; only values that differ from the stored ones count as changes. `headUserId: null` clears the
+         *     head. `isActive: false` is refused (409) while any member's status is not `inactive`.
+         */
+        DepartmentUpdate: {
+            /** @description 1–100 characters after trimming; unique case-insensitively (409 when taken). */
+            name?: string;
+            description?: string | null;
+            /**
+             * Format: uuid
+             * @description Must be an active user with a management role, else 422; null clears the head.
+             */
+            headUserId?: string | null;
+            isActive?: boolean;
+        };
+        /**
+         * @description A member of a department. Never carries email or phone. `status` is present only for callers holding
+         *     `users.view_all` or `departments.manage` (who also see members that are not active).
+         */
+        DepartmentMember: {
+            /** Format: uuid */
+            id: string;
+            fullName: string;
+            role: components["schemas"]["UserRole"];
+            designation: string | null;
+            managerName: string | null;
+            shiftName: string | null;
+            status?: components["schemas"]["UserStatus"];
+        };
+        /** @description A page of department members, ordered by full name, then id. */
+        DepartmentMemberList: {
+            items: components["schemas"]["DepartmentMember"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description One row of the append-only, hash-chained audit log. `hash` = sha256(`prevHash` ‖ canonical row text); both are
+         *     lowercase hex. `before`/`after` carry only the changed fields and never secrets.
+         */
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /** @description Position in the chain (1, 2, 3, … without gaps). */
+            seq: number;
+            /** Format: date-time */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description Null for the system (jobs) and for unauthenticated attempts.
+             */
+            actorUserId: string | null;
+            /** @description Snapshot of the actor's name at write time. */
+            actorName: string | null;
+            /** @description Snapshot of the actor's role at write time. */
+            actorRole: string | null;
+            /** @example department.updated */
+            action: string;
+            /** @example department */
+            entityType: string;
+            /** Format: uuid */
+            entityId: string | null;
+            entityLabel: string | null;
+            /** @enum {string} */
+            outcome: "success" | "denied" | "failed";
+            before: {
+                [key: string]: unknown;
+            } | null;
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** @description `requestId`, `ip`, `userAgent` for HTTP-originated entries; `job` for jobs; action-specific extras. */
+            metadata: {
+                [key: string]: unknown;
+            };
+            prevHash: string;
+            hash: string;
+        };
+        /** @description A page of audit entries. */
+        AuditEntryList: {
+            items: components["schemas"]["AuditEntry"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description The result of recomputing every row's hash in `fromSeq..toSeq` and checking `prevHash` continuity and `seq` gaps.
+         *     `firstInvalidSeq` is the first seq that fails (for `seq_gap`, the first missing seq); `reason` says why.
+         */
+        AuditChainVerification: {
+            valid: boolean;
+            /** @description Rows read and checked (up to and including the first invalid one). */
+            checkedCount: number;
+            fromSeq: number;
+            /** @description The effective upper bound (the requested `toSeq`, capped at `headSeq`). */
+            toSeq: number;
+            /** @description The chain head's last seq when verification started (0 for an empty log). */
+            headSeq: number;
+            /** @description The chain head's last hash (64 zeros for an empty log). */
+            headHash: string;
+            firstInvalidSeq: number | null;
+            /** @enum {string|null} */
+            reason: "hash_mismatch" | "prev_hash_mismatch" | "seq_gap" | null;
+        };
+        /**
+         * @description Where a session is worked.
+         * @enum {string}
+         */
+        WorkMode: "office" | "wfh";
+        /** @description The server clock sets the check-in time; nothing else may be sent (no backdating). */
+        CheckInRequest: {
+            workMode: components["schemas"]["WorkMode"];
+        };
+        /**
+         * @description `active` until check-out; `completed` after check-out; `incomplete` after an auto-close (missing check-out or
+         *     account suspension); `corrected` after an approved correction.
+         * @enum {string}
+         */
+        SessionStatus: "active" | "completed" | "incomplete" | "corrected";
+        /**
+         * @description `active` while the session is open; otherwise from worked minutes m (02 §4.4): m < 60 `full_leave`,
+         *     60 ≤ m < 240 `half_day`, 240 ≤ m ≤ 360 `short_leave`, m > 360 `full_day`.
+         * @enum {string}
+         */
+        SessionClassification: "active" | "full_day" | "short_leave" | "half_day" | "full_leave";
+        /** @description Seconds of closed breaks of each type. */
+        BreakSecondsByType: {
+            dinner: number;
+            prayer: number;
+            other: number;
+        };
+        /**
+         * @description The kind of break; `other` needs a note.
+         * @enum {string}
+         */
+        BreakType: "dinner" | "prayer" | "other";
+        /** @description A break inside a session. Open while `endedAt` is null; closed by the user, by check-out or by auto-close. */
+        Break: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sessionId: string;
+            /** Format: uuid */
+            userId: string;
+            breakType: components["schemas"]["BreakType"];
+            note: string | null;
+            /** @description Fixed at start from ATTENDANCE_UNPAID_BREAK_TYPES; unpaid breaks are subtracted from worked time. */
+            isPaid: boolean;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            endedAt: string | null;
+            /** @description Whole seconds between start and end; null while open. */
+            durationSeconds: number | null;
+            /**
+             * @description `manual` (end break), `check_out`, `auto_close`; null while open.
+             * @enum {string|null}
+             */
+            endReason: "manual" | "check_out" | "auto_close" | null;
+        };
+        /**
+         * @description A request to change a closed session's check-in and/or check-out time (02 §3.4, §4.8). `userId` is always the
+         *     session owner; `requestedById` is the owner, or an HR/admin user who filed it on the owner's behalf.
+         *     `requestedCheckInAt` / `requestedCheckOutAt` null = that end stays unchanged.
+         */
+        Correction: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sessionId: string;
+            /**
+             * Format: uuid
+             * @description The session owner (never the requester when filed on behalf).
+             */
+            userId: string;
+            userFullName: string;
+            /** Format: uuid */
+            requestedById: string;
+            /**
+             * Format: date
+             * @description The work date of the session.
+             */
+            workDate: string;
+            /**
+             * Format: date-time
+             * @description The session's check-in when the correction was filed.
+             */
+            originalCheckInAt: string;
+            /**
+             * Format: date-time
+             * @description The session's check-out when the correction was filed (null only for legacy rows).
+             */
+            originalCheckOutAt: string | null;
+            /** Format: date-time */
+            requestedCheckInAt: string | null;
+            /** Format: date-time */
+            requestedCheckOutAt: string | null;
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "needs_clarification" | "approved" | "rejected" | "cancelled";
+            /** Format: uuid */
+            reviewerId: string | null;
+            reviewerComment: string | null;
+            /**
+             * Format: date-time
+             * @description Set when the correction reached `approved`, `rejected` or `cancelled`.
+             */
+            resolvedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @description One attendance session (02 §2.8). While it is active, `grossSeconds` and `workedSeconds` are null and
+         *     `breakSeconds` counts closed breaks only. `workedSeconds = grossSeconds − unpaidBreakSeconds` (paid breaks are
+         *     worked time). `breakOverAllowanceSeconds` is information only. `breaks` and `corrections` appear only in
+         *     `getSession`; list items omit them.
+         */
+        Session: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            userFullName: string;
+            /**
+             * Format: date
+             * @description The shift day the session belongs to, fixed at check-in (02 §4.2).
+             */
+            workDate: string;
+            workMode: components["schemas"]["WorkMode"];
+            /** @description Null for office; for WFH, whether an approved WFH leave covered the work date at check-in. */
+            wfhApproved: boolean | null;
+            status: components["schemas"]["SessionStatus"];
+            classification: components["schemas"]["SessionClassification"];
+            /** Format: date-time */
+            checkInAt: string;
+            /** Format: date-time */
+            checkOutAt: string | null;
+            /**
+             * Format: uuid
+             * @description The effective shift at check-in.
+             */
+            shiftId: string | null;
+            /** @description A shift working day without a holiday; only then is there an expected window. */
+            isScheduledDay: boolean;
+            /** Format: date-time */
+            expectedShiftStartAt: string | null;
+            /** Format: date-time */
+            expectedShiftEndAt: string | null;
+            isLate: boolean;
+            lateMinutes: number;
+            isEarlyCheckout: boolean;
+            earlyCheckoutMinutes: number;
+            earlyCheckoutReason: string | null;
+            /** @enum {string|null} */
+            afterShiftReason: "overtime" | "forgot_checkout" | null;
+            afterShiftNote: string | null;
+            afterShiftMinutes: number;
+            isOvertime: boolean;
+            /** @enum {string|null} */
+            autoClosedReason: "max_duration" | "shift_ended" | "account_suspended" | null;
+            grossSeconds: number | null;
+            workedSeconds: number | null;
+            breakSeconds: number;
+            unpaidBreakSeconds: number;
+            breakSecondsByType: components["schemas"]["BreakSecondsByType"];
+            /** @description max(0, breakSeconds − ATTENDANCE_BREAK_ALLOWANCE_MINUTES × 60); never blocks anything. */
+            breakOverAllowanceSeconds: number;
+            isCorrected: boolean;
+            /** @description A correction of this session is `pending` or `needs_clarification`. */
+            correctionPending: boolean;
+            activeBreak: ((components["schemas"]["Break"] | null) | null) | components["schemas"]["Break"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Only in `getSession`; chronological. */
+            breaks?: components["schemas"]["Break"][];
+            /** @description Only in `getSession`; newest first. */
+            corrections?: components["schemas"]["Correction"][];
+        };
+        /**
+         * @description Optional. Before the expected shift end an `earlyCheckoutReason` (trimmed, at least 5 characters) is required;
+         *     after it both `afterShiftReason` and `afterShiftNote` (trimmed, not blank). Exactly at the end, or without an
+         *     expected window, nothing is required. A well-formed field that is not needed is ignored and not stored.
+         */
+        CheckOutRequest: {
+            earlyCheckoutReason?: string;
+            /** @enum {string} */
+            afterShiftReason?: "overtime" | "forgot_checkout";
+            afterShiftNote?: string;
+        };
+        /** @description The caller's active session and its open break (both null when the caller is not checked in). */
+        ActiveSession: {
+            session: ((components["schemas"]["Session"] | null) | null) | components["schemas"]["Session"] | null;
+            activeBreak: ((components["schemas"]["Break"] | null) | null) | components["schemas"]["Break"] | null;
+        };
+        /**
+         * @description Status of one user on one work date (02 §4.5), by precedence: a session that day (`wfh` if any session is WFH,
+         *     else `checked_out` when none is active, else `present`), then `holiday`, `off_day`, `on_leave`, and finally
+         *     `scheduled` until the absence deadline (shift start + grace, or the end of the day without a shift) and
+         *     `absent` after it.
+         * @enum {string}
+         */
+        DayStatusValue: "scheduled" | "present" | "wfh" | "checked_out" | "on_leave" | "holiday" | "off_day" | "absent";
+        /** @description The active holiday on the work date. */
+        DayStatusHoliday: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        /** @description The approved leave (other than WFH) covering the work date. */
+        DayStatusLeave: {
+            /** Format: uuid */
+            id: string;
+            leaveType: string;
+            isHalfDay: boolean;
+            halfDayPeriod: string | null;
+        };
+        /** @description The user's effective shift (assigned if active, else the default shift). */
+        DayStatusShift: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            startTime: string;
+            endTime: string;
+            timezone: string;
+            gracePeriodMinutes: number;
+        };
+        /**
+         * @description The caller's DayStatus for their current work date (02 §4.2 applied to now), plus that date's sessions (oldest
+         *     first) and the open break.
+         */
+        MyToday: {
+            /** Format: uuid */
+            userId: string;
+            userFullName: string;
+            /** Format: uuid */
+            departmentId: string | null;
+            /** Format: date */
+            workDate: string;
+            dayStatus: components["schemas"]["DayStatusValue"];
+            /** @description The day's first session was late (reported beside the status, never as one). */
+            isLate: boolean;
+            /** @description A working day of the effective shift (Mon–Fri without one) and not a holiday. */
+            isWorkingDay: boolean;
+            holiday: ((components["schemas"]["DayStatusHoliday"] | null) | null) | components["schemas"]["DayStatusHoliday"] | null;
+            leave: ((components["schemas"]["DayStatusLeave"] | null) | null) | components["schemas"]["DayStatusLeave"] | null;
+            shift: ((components["schemas"]["DayStatusShift"] | null) | null) | components["schemas"]["DayStatusShift"] | null;
+            /**
+             * Format: date-time
+             * @description Null unless the date is a scheduled day of the effective shift.
+             */
+            expectedShiftStartAt: string | null;
+            /** Format: date-time */
+            expectedShiftEndAt: string | null;
+            /**
+             * Format: date-time
+             * @description Expected start + grace; a first check-in after it is late.
+             */
+            lateAfterAt: string | null;
+            /** Format: date-time */
+            firstCheckInAt: string | null;
+            /** Format: date-time */
+            lastCheckOutAt: string | null;
+            /** @description Sum over the closed sessions of the date. */
+            workedSeconds: number;
+            breakSeconds: number;
+            /**
+             * @description Classification of the summed worked time; null while a session of the date is active or without sessions.
+             * @enum {string|null}
+             */
+            dayClassification: "full_day" | "short_leave" | "half_day" | "full_leave" | null;
+            /**
+             * Format: uuid
+             * @description The active session of this work date, if any.
+             */
+            activeSessionId: string | null;
+            sessions: components["schemas"]["Session"][];
+            activeBreak: ((components["schemas"]["Break"] | null) | null) | components["schemas"]["Break"] | null;
+        };
+        /** @description A page of sessions (items omit `breaks` and `corrections`). */
+        SessionList: {
+            items: components["schemas"]["Session"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /** @description A page of breaks, oldest first. */
+        BreakList: {
+            items: components["schemas"]["Break"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /** @description One user's attendance on one work date (02 §2.8, §4.5). */
+        DayStatus: {
+            /** Format: uuid */
+            userId: string;
+            userFullName: string;
+            /** Format: uuid */
+            departmentId: string | null;
+            /** Format: date */
+            workDate: string;
+            dayStatus: components["schemas"]["DayStatusValue"];
+            /** @description The day's first session was late (reported beside the status, never as one). */
+            isLate: boolean;
+            /** @description A working day of the effective shift (Mon–Fri without one) and not a holiday. */
+            isWorkingDay: boolean;
+            holiday: ((components["schemas"]["DayStatusHoliday"] | null) | null) | components["schemas"]["DayStatusHoliday"] | null;
+            leave: ((components["schemas"]["DayStatusLeave"] | null) | null) | components["schemas"]["DayStatusLeave"] | null;
+            shift: ((components["schemas"]["DayStatusShift"] | null) | null) | components["schemas"]["DayStatusShift"] | null;
+            /**
+             * Format: date-time
+             * @description Null unless the date is a scheduled day of the effective shift.
+             */
+            expectedShiftStartAt: string | null;
+            /** Format: date-time */
+            expectedShiftEndAt: string | null;
+            /**
+             * Format: date-time
+             * @description Expected start + grace; a first check-in after it is late.
+             */
+            lateAfterAt: string | null;
+            /** Format: date-time */
+            firstCheckInAt: string | null;
+            /** Format: date-time */
+            lastCheckOutAt: string | null;
+            /** @description Sum over the closed sessions of the date. */
+            workedSeconds: number;
+            breakSeconds: number;
+            /**
+             * @description Classification of the summed worked time; null while a session of the date is active or without sessions.
+             * @enum {string|null}
+             */
+            dayClassification: "full_day" | "short_leave" | "half_day" | "full_leave" | null;
+            /**
+             * Format: uuid
+             * @description The active session of this work date, if any.
+             */
+            activeSessionId: string | null;
+        };
+        /** @description A page of day statuses, sorted by user name, then id. */
+        DayStatusList: {
+            items: components["schemas"]["DayStatus"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /** @description `note` is trimmed; it is required and must not be blank for `other`. */
+        StartBreakRequest: {
+            breakType: components["schemas"]["BreakType"];
+            note?: string;
+        };
+        /** @description No properties; the body may be omitted. */
+        EndBreakRequest: Record<string, never>;
+        /** @description The caller's open break, if any. */
+        CurrentBreak: {
+            activeBreak: ((components["schemas"]["Break"] | null) | null) | components["schemas"]["Break"] | null;
+        };
+        /**
+         * @description At least one of `requestedCheckInAt` / `requestedCheckOutAt`; both are RFC 3339 instants with an explicit offset
+         *     (`2026-06-25T09:00:00` without one is a 422). The resulting interval must pass 02 §4.8.
+         */
+        CreateCorrectionRequest: {
+            /**
+             * Format: date-time
+             * @description The corrected check-in; omit to keep the current one.
+             */
+            requestedCheckInAt?: string;
+            /**
+             * Format: date-time
+             * @description The corrected check-out; omit to keep the current one.
+             */
+            requestedCheckOutAt?: string;
+            /** @description Why the times are wrong; 5..1000 characters after trimming. */
+            reason: string;
+        };
+        /** @description A page of attendance corrections, newest first. */
+        CorrectionList: {
+            items: components["schemas"]["Correction"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description Any of the fields; `null` for a requested time means "keep the session's current value". The merged correction
+         *     must still request at least one time and pass 02 §4.8.
+         */
+        UpdateCorrectionRequest: {
+            /** Format: date-time */
+            requestedCheckInAt?: string | null;
+            /** Format: date-time */
+            requestedCheckOutAt?: string | null;
+            /** @description 5..1000 characters after trimming. */
+            reason?: string;
+        };
+        /** @description An approval, with an optional comment for the owner. */
+        CorrectionDecisionRequest: {
+            /** @description Trimmed; empty means no comment. */
+            comment?: string;
+        };
+        /** @description A rejection or a request for clarification; the comment tells the requester why. */
+        CorrectionDecisionCommentRequest: {
+            /** @description 1..1000 characters after trimming. */
+            comment: string;
+        };
+        /**
+         * @description One attendance exception: at most one per user, work date and type (02 §2.4, §4.7). Exceptions are raised by
+         *     check-in, check-out, corrections and the auto-close / absence job, never by reading them. `resolvedById` null with
+         *     a status other than `open` means the system closed it (its note starts with `auto:`).
+         */
+        AttendanceException: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            userFullName: string;
+            /** Format: email */
+            userEmail: string;
+            /** Format: uuid */
+            departmentId: string | null;
+            departmentName: string | null;
+            /** @enum {string} */
+            type: "late" | "early" | "overtime" | "missing_checkout" | "absent" | "correction_request";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high";
+            /** @enum {string} */
+            status: "open" | "resolved" | "dismissed";
+            /** Format: date */
+            workDate: string;
+            /** Format: uuid */
+            sessionId: string | null;
+            /** Format: uuid */
+            correctionId: string | null;
+            /** @description The session's shift, or the user's effective shift when the exception has no session. */
+            shiftName: string | null;
+            shiftStartTime: string | null;
+            shiftEndTime: string | null;
+            /** Format: date-time */
+            checkInAt: string | null;
+            /** Format: date-time */
+            checkOutAt: string | null;
+            /** Format: date-time */
+            detectedAt: string;
+            reason: string | null;
+            resolutionNote: string | null;
+            /** Format: uuid */
+            resolvedById: string | null;
+            /** Format: date-time */
+            resolvedAt: string | null;
+        };
+        /** @description A page of attendance exceptions plus `summary`, which counts the whole filtered set (not the page). */
+        AttendanceExceptionList: {
+            items: components["schemas"]["AttendanceException"][];
+            total: number;
+            limit: number;
+            offset: number;
+            /** @description Counts by status and by type over every exception matching the filters. */
+            summary: {
+                open: number;
+                resolved: number;
+                dismissed: number;
+                late: number;
+                early: number;
+                overtime: number;
+                missingCheckout: number;
+                absent: number;
+                correctionRequest: number;
+            };
+        };
+        /** @description Resolving an exception needs a note for the record. */
+        ResolveExceptionRequest: {
+            /** @description 3..2000 characters after trimming. */
+            resolutionNote: string;
+        };
+        /** @description Dismissing an exception; the note is optional. */
+        DismissExceptionRequest: {
+            /** @description Trimmed; empty means no note. */
+            resolutionNote?: string;
+        };
+        /**
+         * @description A work shift: the expected window (start, end, grace, working days, time zone). `isOvernight` and
+         *     `durationMinutes` are derived: overnight when `endTime < startTime`; duration = (end − start) mod 1440.
+         */
+        Shift: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Trimmed; unique case-insensitively.
+             * @example Night
+             */
+            name: string;
+            description: string | null;
+            /**
+             * @description Local wall-clock start, `HH:MM` (24 h), in `timezone`.
+             * @example 17:00
+             */
+            startTime: string;
+            /**
+             * @description Local wall-clock end, `HH:MM` (24 h); before `startTime` means the shift ends the next day.
+             * @example 02:00
+             */
+            endTime: string;
+            /**
+             * @description IANA time zone name.
+             * @example Asia/Karachi
+             */
+            timezone: string;
+            /** @description Minutes after the start before a check-in counts as late. */
+            gracePeriodMinutes: number;
+            /** @description ISO weekdays (1 = Monday … 7 = Sunday), ascending. */
+            workingDays: number[];
+            isActive: boolean;
+            /** @description The organization's default shift (at most one; always active), used by users without an active assigned shift. */
+            isDefault: boolean;
+            /** @description Derived; true when `endTime < startTime`. */
+            isOvernight: boolean;
+            /** @description Derived; (end − start) mod 1440. */
+            durationMinutes: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description A page of shifts, ordered by name (case-insensitive), then id. */
+        ShiftList: {
+            items: components["schemas"]["Shift"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description A new shift. `startTime ≠ endTime` and the duration ((end − start) mod 1440 minutes) must be 60..960 (422
+         *     `body.endTime`); `isDefault` requires `isActive` (422 `body.isDefault`); `timezone` must be a valid IANA name
+         *     (422 `body.timezone`). Text is trimmed; an empty description becomes null.
+         */
+        ShiftCreate: {
+            /**
+             * @description 1–100 characters after trimming; unique case-insensitively (409 when taken).
+             * @example Night
+             */
+            name: string;
+            description?: string | null;
+            /**
+             * @description `HH:MM`, 24 h, local to `timezone`.
+             * @example 17:00
+             */
+            startTime: string;
+            /**
+             * @description `HH:MM`, 24 h; earlier than `startTime` makes an overnight shift.
+             * @example 02:00
+             */
+            endTime: string;
+            /**
+             * @description IANA time zone name; defaults to the organization's time zone (`ORG_TIMEZONE`).
+             * @example Asia/Karachi
+             */
+            timezone?: string;
+            /** @description Defaults to 15. */
+            gracePeriodMinutes?: number;
+            /** @description ISO weekdays (1 = Monday … 7 = Sunday), unique, non-empty; defaults to [1, 2, 3, 4, 5]. */
+            workingDays?: number[];
+            /** @description Defaults to true. */
+            isActive?: boolean;
+            /** @description Defaults to false. True makes this the organization's default shift (the previous default is cleared). */
+            isDefault?: boolean;
+        };
+        /**
+         * @description Any subset of the create fields; `null` is accepted only for `description`. The rules of `ShiftCreate` are re-run
+         *     on the merged result. `isActive: false` follows the deactivation rules (409 while users whose status is not
+         *     `inactive` are assigned, or while the shift is the default); `isDefault: true` moves the default here.
+         */
+        ShiftUpdate: {
+            /** @description 1–100 characters after trimming; unique case-insensitively (409 when taken). */
+            name?: string;
+            description?: string | null;
+            startTime?: string;
+            endTime?: string;
+            /** @description IANA time zone name. */
+            timezone?: string;
+            gracePeriodMinutes?: number;
+            workingDays?: number[];
+            isActive?: boolean;
+            isDefault?: boolean;
+        };
+        /** @description A user assigned to a shift. */
+        ShiftEmployee: {
+            /** Format: uuid */
+            id: string;
+            fullName: string;
+            /** Format: email */
+            email: string;
+            role: components["schemas"]["UserRole"];
+            status: components["schemas"]["UserStatus"];
+            /** Format: uuid */
+            departmentId: string | null;
+            departmentName: string | null;
+        };
+        /** @description A page of the users assigned to a shift, ordered by full name, then id. */
+        ShiftEmployeeList: {
+            items: components["schemas"]["ShiftEmployee"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description The shift to assign. The property is required: a shift id assigns it, an explicit `null` unassigns (the user then
+         *     follows the default shift). A missing property never unassigns (422).
+         */
+        ShiftAssignmentRequest: {
+            /**
+             * Format: uuid
+             * @description An existing, active shift (else 422 `body.shiftId`), or null to unassign.
+             */
+            shiftId: string | null;
+        };
+        /** @description A user's shift after an assignment. */
+        ShiftAssignment: {
+            /** Format: uuid */
+            userId: string;
+            /**
+             * Format: uuid
+             * @description The assigned shift, or null.
+             */
+            shiftId: string | null;
+            /**
+             * Format: uuid
+             * @description The shift that applies now: the assigned shift if it is active, else the default shift, else null.
+             */
+            effectiveShiftId: string | null;
+        };
+        /** @description A one-off, dated day off for the whole organization (holidays do not recur). */
+        Holiday: {
+            /** Format: uuid */
+            id: string;
+            /** @example Independence Day */
+            name: string;
+            description: string | null;
+            /**
+             * Format: date
+             * @description The work date the holiday covers (a night shift starting that day is covered as a whole).
+             * @example 2026-08-14
+             */
+            date: string;
+            isActive: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description A page of holidays, ordered by date, then id. */
+        HolidayList: {
+            items: components["schemas"]["Holiday"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /** @description A new holiday. Text is trimmed; an empty description becomes null. At most one active holiday per date (409). */
+        HolidayCreate: {
+            /**
+             * @description 1–100 characters after trimming.
+             * @example Independence Day
+             */
+            name: string;
+            description?: string | null;
+            /**
+             * Format: date
+             * @description A real calendar date, year 2000..2100 (else 422 `body.date`).
+             * @example 2026-08-14
+             */
+            date: string;
+            /** @description Defaults to true. */
+            isActive?: boolean;
+        };
+        /**
+         * @description Any subset of the create fields; `null` is accepted only for `description`. A date or activation that collides
+         *     with another active holiday is a 409.
+         */
+        HolidayUpdate: {
+            /** @description 1–100 characters after trimming. */
+            name?: string;
+            description?: string | null;
+            /**
+             * Format: date
+             * @description A real calendar date, year 2000..2100.
+             */
+            date?: string;
+            isActive?: boolean;
+        };
+        /**
+         * @description `pending`, `needs_clarification` and `escalated` await a decision; `approved`, `rejected` and `cancelled` are final
+         *     (an approved request may still be cancelled, 03 §4.1).
+         * @enum {string}
+         */
+        LeaveStatus: "pending" | "needs_clarification" | "escalated" | "approved" | "rejected" | "cancelled";
+        /**
+         * @description The kind of request (03 §2): `sick`, `casual` or `annual` leave, a `half_day` (always half-day), or `wfh`
+         *     (work from home; counts like leave for overlaps, never excuses an absence).
+         * @enum {string}
+         */
+        LeaveType: "sick" | "casual" | "annual" | "half_day" | "wfh";
+        /**
+         * @description A leave or work-from-home request (03 §3 view `LeaveRequest`). `currentApproverId` null = the org approver pool
+         *     (admin/HR); it is routing only: anyone who may resolve the request (03 §4.1) can decide it. `decided*` is the last
+         *     approver action (approval, rejection or clarification request).
+         */
+        LeaveRequest: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The requester.
+             */
+            userId: string;
+            userFullName: string;
+            leaveType: components["schemas"]["LeaveType"];
+            isHalfDay: boolean;
+            /**
+             * @description Set exactly when `isHalfDay`.
+             * @enum {string|null}
+             */
+            halfDayPeriod: "first_half" | "second_half" | null;
+            /** Format: date */
+            startDate: string;
+            /** Format: date */
+            endDate: string;
+            /** @description Working days in the range (03 §4.3), 0.5 for a half day; a snapshot taken at submit / amend. */
+            workingDays: number;
+            reason: string;
+            status: components["schemas"]["LeaveStatus"];
+            /**
+             * Format: uuid
+             * @description The routed approver; null = the org approver pool.
+             */
+            currentApproverId: string | null;
+            currentApproverName: string | null;
+            /**
+             * Format: date-time
+             * @description When the request last (re-)entered the approver's queue; the escalation clock starts here.
+             */
+            awaitingSince: string;
+            /** Format: uuid */
+            decidedById: string | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decisionComment: string | null;
+            /** Format: uuid */
+            escalatedFromId: string | null;
+            /** Format: date-time */
+            escalatedAt: string | null;
+            escalationCount: number;
+            /** Format: uuid */
+            cancelledById: string | null;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description A page of leave requests. */
+        LeaveRequestList: {
+            items: components["schemas"]["LeaveRequest"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description A new request (03 L1). `isHalfDay` defaults to false and is forced true for `leaveType: half_day` (an explicit
+         *     `false` with `half_day` is a 422). `halfDayPeriod` is required for a half day and must be absent or null otherwise.
+         *     `reason` is trimmed and must not be blank.
+         */
+        SubmitLeaveRequest: {
+            leaveType: components["schemas"]["LeaveType"];
+            /**
+             * Format: date
+             * @description Not before today − 30 days (ORG_TIMEZONE).
+             */
+            startDate: string;
+            /**
+             * Format: date
+             * @description On or after `startDate`, at most today + 365 days; the range spans at most 60 calendar days.
+             */
+            endDate: string;
+            isHalfDay?: boolean;
+            /** @enum {string|null} */
+            halfDayPeriod?: "first_half" | "second_half" | null;
+            reason: string;
+        };
+        /**
+         * @description The requester's amendment (03 L6): any of the L1 fields, at least one. The merged request passes every L1 check
+         *     again (the overlap check ignores this request). `halfDayPeriod: null` clears the period.
+         */
+        AmendLeaveRequest: {
+            leaveType?: components["schemas"]["LeaveType"];
+            /** Format: date */
+            startDate?: string;
+            /** Format: date */
+            endDate?: string;
+            isHalfDay?: boolean;
+            /** @enum {string|null} */
+            halfDayPeriod?: "first_half" | "second_half" | null;
+            reason?: string;
+        };
+        /**
+         * @description An approver's decision (03 L7). `comment` is trimmed; it is required (non-blank) for `rejected` and `clarified`.
+         *     `cancelled` and `escalated` are not decisions (422): cancellation is L8, escalation is system-only.
+         */
+        ResolveLeaveRequest: {
+            /** @enum {string} */
+            action: "approved" | "rejected" | "clarified";
+            comment?: string;
+        };
+        /** @description A cancellation (03 L8). `comment` is trimmed; required (non-blank) when the caller is not the requester. */
+        CancelLeaveRequest: {
+            comment?: string;
+        };
+        /** @description One step of a leave request's append-only history (03 §2 `approval_timeline`). */
+        TimelineEntry: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            action: "created" | "amended" | "clarified" | "approved" | "rejected" | "escalated" | "cancelled";
+            /**
+             * Format: uuid
+             * @description Null = the system (escalation job).
+             */
+            actorId: string | null;
+            actorName: string | null;
+            comment: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description A page of timeline entries, oldest first. */
+        TimelineEntryList: {
+            items: components["schemas"]["TimelineEntry"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description The kind of request in the approvals inbox (04 §3.1). Each kind is acted on with its own chapter's endpoints:
+         *     `leave_request` → 03 L7 `resolveLeaveRequest`; `attendance_correction` → 02 approve / reject / request-clarification.
+         * @enum {string}
+         */
+        ApprovalKind: "leave_request" | "attendance_correction";
+        /** @description One request the caller can decide now (04 §3.1 approvals inbox item). */
+        PendingApproval: {
+            kind: components["schemas"]["ApprovalKind"];
+            /**
+             * Format: uuid
+             * @description The request's id; with `kind`, all a client needs to act on it.
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Who filed it (leave `userId`, correction `requestedById`).
+             */
+            requesterId: string;
+            requesterName: string;
+            /**
+             * Format: date-time
+             * @description When it was filed (`createdAt`).
+             */
+            submittedAt: string;
+            /** @description Short server-built text, e.g. "Annual leave 2026-12-01 – 2026-12-03 (3 days)". */
+            summary: string;
+        };
+        /** @description A page of the caller's approvals inbox, oldest first (`submittedAt`, then `id`). */
+        PendingApprovalList: {
+            items: components["schemas"]["PendingApproval"][];
+            total: number;
+            limit: number;
+            offset: number;
         };
     };
     responses: {
@@ -199,12 +3259,154 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /** @description AUTH_ERROR: missing, malformed, expired or revoked credentials. Carries `WWW-Authenticate: Bearer`. */
+        Unauthorized: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                /** @description Always `Bearer`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description PERMISSION_ERROR: authenticated, but the permission, rank or data scope does not allow it. */
+        Forbidden: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description API_ERROR: the JSON body is larger than 1 MiB. */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description API_ERROR: the body is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description VALIDATION_ERROR: the body, path, query or a business rule about input was violated; `details` names each field. */
+        ValidationError: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description RATE_LIMIT_ERROR: over a rate limit. */
+        RateLimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description CONFLICT: the request conflicts with the current state. */
+        Conflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
     };
-    parameters: never;
+    parameters: {
+        /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+        Limit: number;
+        /** @description Number of items to skip (default 0). */
+        Offset: number;
+        /** @description Case-insensitive substring of fullName, email or designation; `%` and `_` match literally. */
+        UserSearchQuery: string;
+        /** @description Only users with this role. */
+        UserRoleFilter: components["schemas"]["UserRole"];
+        /** @description Only users in this status. */
+        UserStatusFilter: components["schemas"]["UserStatus"];
+        /** @description Only direct reports of this user (a manager outside the caller's scope yields an empty page). */
+        UserManagerIdFilter: string;
+        /** @description Only members of this department (a filter; it never widens the caller's scope). */
+        UserDepartmentIdFilter: string;
+        /** @description Only users assigned to this shift. */
+        UserShiftIdFilter: string;
+        /** @description Sort key; `-` for descending. Ties are broken by `id`. Users who never logged in sort last by `lastLoginAt`. */
+        UserSort: "fullName" | "-fullName" | "email" | "-email" | "createdAt" | "-createdAt" | "lastLoginAt" | "-lastLoginAt";
+        /** @description The department's id. A malformed UUID is a 422. */
+        DepartmentId: string;
+        /** @description The audit entry's `id` (a UUID, not its `seq`). A malformed UUID is a 422. */
+        AuditLogId: string;
+        /**
+         * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+         *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+         */
+        IdempotencyKey: string;
+        /**
+         * @description Earliest work date (inclusive). Default: `to` − 6 days. Between 2000-01-01 and today + 366 days; the range
+         *     `from`..`to` spans at most 366 days.
+         */
+        SessionFrom: string;
+        /** @description Latest work date (inclusive), not before `from`. Default today in ORG_TIMEZONE. */
+        SessionTo: string;
+        /** @description Only sessions with this status. */
+        SessionStatusFilter: components["schemas"]["SessionStatus"];
+        /** @description Only sessions with this work mode. */
+        SessionWorkModeFilter: components["schemas"]["WorkMode"];
+        /** @description Only sessions with this classification. */
+        SessionClassificationFilter: components["schemas"]["SessionClassification"];
+        /** @description Sort key; `-` for descending. Ties are broken by check-in, then id. */
+        SessionSort: "checkInAt" | "-checkInAt" | "workDate" | "-workDate";
+        /** @description The correction's id. A malformed UUID is a 422. */
+        CorrectionId: string;
+        /** @description The attendance exception's id. A malformed UUID is a 422. */
+        ExceptionId: string;
+        /** @description The shift's id. A malformed UUID is a 422. */
+        ShiftId: string;
+        /** @description How many upcoming holidays to return (1–50, default 5). Out-of-range values are a validation error, never clamped. */
+        UpcomingHolidaysLimit: number;
+        /** @description The holiday's id. A malformed UUID is a 422. */
+        HolidayId: string;
+        /** @description Only requests in this status. */
+        LeaveStatusFilter: components["schemas"]["LeaveStatus"];
+        /** @description Only requests of this type. */
+        LeaveTypeFilter: components["schemas"]["LeaveType"];
+        /** @description Only requests whose date range overlaps `from`..`to` (inclusive); here the earliest date. */
+        LeaveRangeFrom: string;
+        /** @description Only requests whose date range overlaps `from`..`to` (inclusive); here the latest date, not before `from`. */
+        LeaveRangeTo: string;
+        /** @description The leave request's id. A malformed UUID is a 422. */
+        LeaveId: string;
+    };
     requestBodies: never;
     headers: {
         /** @description The request id (echoed from a sane `X-Request-Id` request header, else generated); also in the error body. */
         XRequestId: string;
+        /** @description IETF RateLimit-Policy header: `5;w=900`. */
+        RateLimitPolicy: string;
+        /** @description IETF RateLimit header: `limit=5, remaining=2, reset=540`. */
+        RateLimit: string;
+        /** @description Seconds until the rate-limit window ends (rounded up, at least 1). */
+        RetryAfter: number;
     };
     pathItems: never;
 }
@@ -330,6 +3532,2829 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    loginUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged in. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    refreshSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description A new token pair. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    logoutUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForgotPasswordAccepted"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Password changed; every session was revoked. */
+            204: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    activateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivateAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description Activated. */
+            204: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMyPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's permissions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyPermissions"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    issueWsTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A ticket. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WsTicket"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    changeMyPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Password changed; the other sessions were revoked. */
+            204: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Case-insensitive substring of fullName, email or designation; `%` and `_` match literally. */
+                q?: components["parameters"]["UserSearchQuery"];
+                /** @description Only users with this role. */
+                role?: components["parameters"]["UserRoleFilter"];
+                /** @description Only users in this status. */
+                status?: components["parameters"]["UserStatusFilter"];
+                /** @description Only direct reports of this user (a manager outside the caller's scope yields an empty page). */
+                managerId?: components["parameters"]["UserManagerIdFilter"];
+                /** @description Only members of this department (a filter; it never widens the caller's scope). */
+                departmentId?: components["parameters"]["UserDepartmentIdFilter"];
+                /** @description Only users assigned to this shift. */
+                shiftId?: components["parameters"]["UserShiftIdFilter"];
+                /** @description Sort key; `-` for descending. Ties are broken by `id`. Users who never logged in sort last by `lastLoginAt`. */
+                sort?: components["parameters"]["UserSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateUserResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMyProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description The caller after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMyTeam: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Case-insensitive substring of fullName, email or designation; `%` and `_` match literally. */
+                q?: components["parameters"]["UserSearchQuery"];
+                /** @description Only users with this role. */
+                role?: components["parameters"]["UserRoleFilter"];
+                /** @description Only users in this status. */
+                status?: components["parameters"]["UserStatusFilter"];
+                /** @description Only direct reports of this user (a manager outside the caller's scope yields an empty page). */
+                managerId?: components["parameters"]["UserManagerIdFilter"];
+                /** @description Only members of this department (a filter; it never widens the caller's scope). */
+                departmentId?: components["parameters"]["UserDepartmentIdFilter"];
+                /** @description Only users assigned to this shift. */
+                shiftId?: components["parameters"]["UserShiftIdFilter"];
+                /** @description Sort key; `-` for descending. Ties are broken by `id`. Users who never logged in sort last by `lastLoginAt`. */
+                sort?: components["parameters"]["UserSort"];
+                /** @description Only users whose manager is the caller (default false). */
+                directOnly?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the caller's team. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listDirectory: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Case-insensitive substring of fullName or designation; `%` and `_` match literally. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the directory. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deactivateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user after deactivation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    changeUserRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeUserRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description The user with the new role. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    changeUserStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeUserStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description The user in the new status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    suspendUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SuspendUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The suspended user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reactivateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reactivated user (`invited` again if they never set a password). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resendInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new invitation was issued. */
+            202: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationSent"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    sendPasswordResetLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new reset link was issued. */
+            202: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetLinkSent"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUserPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's role keys, overrides and effective set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPermissions"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateUserPermissionOverrides: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePermissionOverridesRequest"];
+            };
+        };
+        responses: {
+            /** @description The user's permissions after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPermissions"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPermissions: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Only keys of this category. */
+                category?: components["schemas"]["PermissionCategory"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the catalogue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRolePermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description One of the seven roles; anything else is a validation error. */
+                role: components["schemas"]["UserRole"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role's keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolePermissions"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listDepartments: {
+        parameters: {
+            query?: {
+                /** @description Only active (true) or only inactive (false) departments. */
+                isActive?: boolean;
+                /** @description Case-insensitive substring of the name, matched literally. */
+                search?: string;
+                /** @description Sort key; `-` for descending. Ties are broken by id. */
+                sort?: "name" | "-name" | "createdAt" | "-createdAt";
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of departments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createDepartment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentCreate"];
+            };
+        };
+        responses: {
+            /** @description The new department. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDepartment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The department's id. A malformed UUID is a 422. */
+                departmentId: components["parameters"]["DepartmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The department. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deactivateDepartment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The department's id. A malformed UUID is a 422. */
+                departmentId: components["parameters"]["DepartmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The (now) inactive department. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateDepartment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The department's id. A malformed UUID is a 422. */
+                departmentId: components["parameters"]["DepartmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentUpdate"];
+            };
+        };
+        responses: {
+            /** @description The department after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listDepartmentMembers: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                /** @description The department's id. A malformed UUID is a 422. */
+                departmentId: components["parameters"]["DepartmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentMemberList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAuditLogs: {
+        parameters: {
+            query?: {
+                /** @description Entries written by this user. */
+                actorUserId?: string;
+                /** @description One action or a comma-separated list of up to 20, matched exactly (e.g. `department.created,department.updated`). */
+                action?: string;
+                /** @description Entries about this kind of entity (e.g. `department`, `user`, `audit_log`). */
+                entityType?: string;
+                /** @description Entries about this entity. */
+                entityId?: string;
+                /** @description Only entries with this outcome. */
+                outcome?: "success" | "denied" | "failed";
+                /** @description First calendar date (inclusive, organization time zone) of `occurredAt`. */
+                from?: string;
+                /** @description Last calendar date (inclusive, organization time zone) of `occurredAt`; not before `from`. */
+                to?: string;
+                /** @description `-seq` (newest first, default) or `seq`. */
+                sort?: "-seq" | "seq";
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyAuditChain: {
+        parameters: {
+            query?: {
+                /** @description First seq to check (default 1). */
+                fromSeq?: number;
+                /** @description Last seq to check (default the chain head); not below `fromSeq`, at most 1 000 000 rows after it. */
+                toSeq?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verification result (also when the chain is broken). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditChainVerification"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAuditLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The audit entry's `id` (a UUID, not its `seq`). A malformed UUID is a 422. */
+                auditLogId: components["parameters"]["AuditLogId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkIn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInRequest"];
+            };
+        };
+        responses: {
+            /** @description The new active session. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkOut: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CheckOutRequest"];
+            };
+        };
+        responses: {
+            /** @description The closed session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getActiveSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The active session and open break, or nulls. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActiveSession"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMyToday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Today's status, sessions and open break. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyToday"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Earliest work date (inclusive). Default: `to` − 6 days. Between 2000-01-01 and today + 366 days; the range
+                 *     `from`..`to` spans at most 366 days.
+                 */
+                from?: components["parameters"]["SessionFrom"];
+                /** @description Latest work date (inclusive), not before `from`. Default today in ORG_TIMEZONE. */
+                to?: components["parameters"]["SessionTo"];
+                /** @description Only sessions with this status. */
+                status?: components["parameters"]["SessionStatusFilter"];
+                /** @description Only sessions with this work mode. */
+                workMode?: components["parameters"]["SessionWorkModeFilter"];
+                /** @description Only sessions with this classification. */
+                classification?: components["parameters"]["SessionClassificationFilter"];
+                /** @description Sort key; `-` for descending. Ties are broken by check-in, then id. */
+                sort?: components["parameters"]["SessionSort"];
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the caller's sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTeamSessions: {
+        parameters: {
+            query?: {
+                /** @description Only this user's sessions (narrows; never widens the caller's scope). */
+                userId?: string;
+                /** @description Only sessions of members of this department (the user's current department). */
+                departmentId?: string;
+                /**
+                 * @description Earliest work date (inclusive). Default: `to` − 6 days. Between 2000-01-01 and today + 366 days; the range
+                 *     `from`..`to` spans at most 366 days.
+                 */
+                from?: components["parameters"]["SessionFrom"];
+                /** @description Latest work date (inclusive), not before `from`. Default today in ORG_TIMEZONE. */
+                to?: components["parameters"]["SessionTo"];
+                /** @description Only sessions with this status. */
+                status?: components["parameters"]["SessionStatusFilter"];
+                /** @description Only sessions with this work mode. */
+                workMode?: components["parameters"]["SessionWorkModeFilter"];
+                /** @description Only sessions with this classification. */
+                classification?: components["parameters"]["SessionClassificationFilter"];
+                /** @description Sort key; `-` for descending. Ties are broken by check-in, then id. */
+                sort?: components["parameters"]["SessionSort"];
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sessions in the caller's scope. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listUserSessions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Earliest work date (inclusive). Default: `to` − 6 days. Between 2000-01-01 and today + 366 days; the range
+                 *     `from`..`to` spans at most 366 days.
+                 */
+                from?: components["parameters"]["SessionFrom"];
+                /** @description Latest work date (inclusive), not before `from`. Default today in ORG_TIMEZONE. */
+                to?: components["parameters"]["SessionTo"];
+                /** @description Only sessions with this status. */
+                status?: components["parameters"]["SessionStatusFilter"];
+                /** @description Only sessions with this work mode. */
+                workMode?: components["parameters"]["SessionWorkModeFilter"];
+                /** @description Only sessions with this classification. */
+                classification?: components["parameters"]["SessionClassificationFilter"];
+                /** @description Sort key; `-` for descending. Ties are broken by check-in, then id. */
+                sort?: components["parameters"]["SessionSort"];
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                /** @description The user's id. A malformed UUID is a 422. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the user's sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id. A malformed UUID is a 422. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSessionBreaks: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                /** @description The session's id. A malformed UUID is a 422. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the session's breaks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BreakList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAttendanceRoster: {
+        parameters: {
+            query?: {
+                /** @description The work date; default today in ORG_TIMEZONE. */
+                date?: string;
+                /** @description Only members of this department. */
+                departmentId?: string;
+                /** @description Only users with this day status. */
+                dayStatus?: components["schemas"]["DayStatusValue"];
+                /** @description Case-insensitive substring of the name or email, matched literally. */
+                search?: string;
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of day statuses. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayStatusList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    startBreak: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartBreakRequest"];
+            };
+        };
+        responses: {
+            /** @description The open break. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Break"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    endBreak: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EndBreakRequest"];
+            };
+        };
+        responses: {
+            /** @description The closed break. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Break"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCurrentBreak: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The open break, or null. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentBreak"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCorrection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The session's id. A malformed UUID is a 422. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCorrectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The correction, `pending`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCorrections: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Whose corrections; default `own`. */
+                scope?: "own" | "team" | "org";
+                /** @description Only corrections in this status. */
+                status?: "pending" | "needs_clarification" | "approved" | "rejected" | "cancelled";
+                /** @description Only corrections of this session owner. */
+                userId?: string;
+                /** @description Earliest work date (inclusive). */
+                from?: string;
+                /** @description Latest work date (inclusive); not before `from`. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of corrections. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The correction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCorrectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The amended correction, `pending`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    approveCorrection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CorrectionDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The correction, `approved`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rejectCorrection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionDecisionCommentRequest"];
+            };
+        };
+        responses: {
+            /** @description The correction, `rejected`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    requestCorrectionClarification: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionDecisionCommentRequest"];
+            };
+        };
+        responses: {
+            /** @description The correction, `needs_clarification`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The correction's id. A malformed UUID is a 422. */
+                correctionId: components["parameters"]["CorrectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The correction, `cancelled`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAttendanceExceptions: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description One work date; not together with `startDate` / `endDate`. */
+                date?: string;
+                /** @description First work date of the range (inclusive); requires `endDate`. */
+                startDate?: string;
+                /** @description Last work date of the range (inclusive); requires `startDate`; at most 30 days after it. */
+                endDate?: string;
+                /** @description Default `open`; `all` for every status. */
+                status?: "open" | "resolved" | "dismissed" | "all";
+                /** @description Only exceptions of this type. */
+                type?: "late" | "early" | "overtime" | "missing_checkout" | "absent" | "correction_request";
+                /** @description Only this user's exceptions. */
+                userId?: string;
+                /** @description Only users currently in this department. */
+                departmentId?: string;
+                /** @description Case-insensitive substring of the user's full name or email; `%` and `_` match literally. */
+                search?: string;
+                /** @description Default the widest scope the caller has. */
+                scope?: "own" | "team" | "org";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of exceptions with the summary of the filtered set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceExceptionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resolveAttendanceException: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The attendance exception's id. A malformed UUID is a 422. */
+                exceptionId: components["parameters"]["ExceptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveExceptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The exception, `resolved`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceException"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    dismissAttendanceException: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The attendance exception's id. A malformed UUID is a 422. */
+                exceptionId: components["parameters"]["ExceptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DismissExceptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The exception, `dismissed`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceException"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listShifts: {
+        parameters: {
+            query?: {
+                /** @description Only active (true) or only inactive (false) shifts. */
+                isActive?: boolean;
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of shifts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createShift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftCreate"];
+            };
+        };
+        responses: {
+            /** @description The new shift. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shift"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getShift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shift's id. A malformed UUID is a 422. */
+                shiftId: components["parameters"]["ShiftId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shift. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shift"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deactivateShift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shift's id. A malformed UUID is a 422. */
+                shiftId: components["parameters"]["ShiftId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The (now) inactive shift. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shift"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateShift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shift's id. A malformed UUID is a 422. */
+                shiftId: components["parameters"]["ShiftId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftUpdate"];
+            };
+        };
+        responses: {
+            /** @description The shift after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shift"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listShiftEmployees: {
+        parameters: {
+            query?: {
+                /** @description Only users in this status. */
+                status?: components["schemas"]["UserStatus"];
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                /** @description The shift's id. A malformed UUID is a 422. */
+                shiftId: components["parameters"]["ShiftId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of assigned users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftEmployeeList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    assignShift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user whose shift is assigned. A malformed UUID is a 422. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftAssignmentRequest"];
+            };
+        };
+        responses: {
+            /** @description The user's assigned and effective shift. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftAssignment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listHolidays: {
+        parameters: {
+            query?: {
+                /** @description Only holidays on or after this date. */
+                from?: string;
+                /** @description Only holidays on or before this date (on or after `from`, at most 366 days after it). */
+                to?: string;
+                /** @description Only holidays in this calendar year. */
+                year?: number;
+                /** @description Only active (true) or only deactivated (false) holidays. */
+                isActive?: boolean;
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of holidays. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createHoliday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HolidayCreate"];
+            };
+        };
+        responses: {
+            /** @description The new holiday. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Holiday"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listUpcomingHolidays: {
+        parameters: {
+            query?: {
+                /** @description The first date to include; defaults to today in the organization's time zone. */
+                from?: string;
+                /** @description How many upcoming holidays to return (1–50, default 5). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["UpcomingHolidaysLimit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next active holidays. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getHoliday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The holiday's id. A malformed UUID is a 422. */
+                holidayId: components["parameters"]["HolidayId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The holiday. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Holiday"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deactivateHoliday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The holiday's id. A malformed UUID is a 422. */
+                holidayId: components["parameters"]["HolidayId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The (now) deactivated holiday. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Holiday"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateHoliday: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The holiday's id. A malformed UUID is a 422. */
+                holidayId: components["parameters"]["HolidayId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HolidayUpdate"];
+            };
+        };
+        responses: {
+            /** @description The holiday after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Holiday"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listLeaveRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Only requests of this user. */
+                userId?: string;
+                /** @description Only requests in this status. */
+                status?: components["parameters"]["LeaveStatusFilter"];
+                /** @description Only requests of this type. */
+                leaveType?: components["parameters"]["LeaveTypeFilter"];
+                /** @description Only requests whose date range overlaps `from`..`to` (inclusive); here the earliest date. */
+                from?: components["parameters"]["LeaveRangeFrom"];
+                /** @description Only requests whose date range overlaps `from`..`to` (inclusive); here the latest date, not before `from`. */
+                to?: components["parameters"]["LeaveRangeTo"];
+                /** @description Sort key; `-` for descending. Ties are broken by id. */
+                sort?: "startDate" | "-startDate" | "createdAt" | "-createdAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of leave requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequestList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    submitLeaveRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitLeaveRequest"];
+            };
+        };
+        responses: {
+            /** @description The new request, `pending`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequest"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMyLeaveRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Only requests in this status. */
+                status?: components["parameters"]["LeaveStatusFilter"];
+                /** @description Only requests of this type. */
+                leaveType?: components["parameters"]["LeaveTypeFilter"];
+                /** @description Only requests whose date range overlaps `from`..`to` (inclusive); here the earliest date. */
+                from?: components["parameters"]["LeaveRangeFrom"];
+                /** @description Only requests whose date range overlaps `from`..`to` (inclusive); here the latest date, not before `from`. */
+                to?: components["parameters"]["LeaveRangeTo"];
+                /** @description Sort key; `-` for descending. Ties are broken by id. */
+                sort?: "createdAt" | "-createdAt" | "startDate" | "-startDate";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the caller's requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequestList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPendingLeaveApprovals: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Only requests of this type. */
+                leaveType?: components["parameters"]["LeaveTypeFilter"];
+                /** @description Only requests of this requester. */
+                userId?: string;
+                /** @description Only requests in this awaiting status. */
+                status?: "pending" | "needs_clarification" | "escalated";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests the caller may decide. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequestList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLeaveRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequest"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    amendLeaveRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AmendLeaveRequest"];
+            };
+        };
+        responses: {
+            /** @description The amended request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequest"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resolveLeaveRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional. 1–255 printable ASCII characters, scoped to the caller and the operation. A retry with the same key and
+                 *     body replays the first response (`Idempotent-Replayed: true`); the same key with another body is a 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveLeaveRequest"];
+            };
+        };
+        responses: {
+            /** @description The request with the decision (`decidedById`, `decidedAt`, `decisionComment`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequest"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelLeaveRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelLeaveRequest"];
+            };
+        };
+        responses: {
+            /** @description The request, `cancelled`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveRequest"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLeaveTimeline: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                /** @description The leave request's id. A malformed UUID is a 422. */
+                leaveId: components["parameters"]["LeaveId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of timeline entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineEntryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMyPendingApprovals: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–200, default 50). Out-of-range values are a validation error, never clamped. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of items to skip (default 0). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Only items of this kind. */
+                kind?: components["schemas"]["ApprovalKind"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the caller's inbox. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingApprovalList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
