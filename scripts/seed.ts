@@ -1,7 +1,8 @@
 /**
- * `npm run seed [-- --users N]`: loads the deterministic demo organization (src/seed/) into DATABASE_URL, or into the
- * local-mode embedded PostgreSQL, after applying migrations and syncing permissions like the server does; then
- * prints one demo login per role. Idempotent: running it again adds nothing that already exists.
+ * `npm run seed [-- --users N] [--days D]`: loads the deterministic demo organization (src/seed/) and D days of
+ * attendance history into DATABASE_URL, or into the local-mode embedded PostgreSQL, after applying migrations and
+ * syncing permissions like the server does; then prints one demo login per role. Idempotent: running it again adds
+ * nothing that already exists.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { migrate } from '../src/db/migrate.ts';
 import { createDbPool } from '../src/db/pool.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { parseSeedArgs, SEED_USAGE } from '../src/seed/args.ts';
+import { seedAttendance } from '../src/seed/attendance.ts';
+import { seedLeaveRequests } from '../src/seed/leaves.ts';
 import { seedOrganization, type SeedResult } from '../src/seed/organization.ts';
 
 /** Set-based inserts of large organizations take longer than an API request may. */
@@ -71,7 +74,20 @@ async function main(): Promise<void> {
     const db = await createDbPool(url!, { statementTimeoutMs: Math.max(config.dbStatementTimeoutMs, SEED_STATEMENT_TIMEOUT_MS), maximumPoolSize: 2 });
     try {
       await syncPermissions(db);
-      printLogins(await seedOrganization(db, { users: args.users, now: systemClock.now() }));
+      const now = systemClock.now();
+      printLogins(await seedOrganization(db, { users: args.users, now }));
+      const leaves = await seedLeaveRequests(db, { now, orgTimezone: config.orgTimezone });
+      console.log(`leave requests: ${leaves.created} created (one per status, plus a half day and a WFH)`);
+      const started = performance.now();
+      const attendance = await seedAttendance(db, { days: args.days, now, orgTimezone: config.orgTimezone, attendance: config.attendance });
+      const c = attendance.corrections;
+      console.log(
+        `attendance ${attendance.window.from}..${attendance.window.to}: ${attendance.days} user-days recorded for ${attendance.users} active users ` +
+          `(existing days skipped); ${attendance.sessions} sessions, ${attendance.breaks} breaks, ${attendance.exceptions} exceptions; ` +
+          `corrections ${c.pending} pending, ${c.needs_clarification} needs_clarification, ${c.approved} approved, ${c.rejected} rejected, ` +
+          `${c.cancelled} cancelled; ${attendance.shiftsCreated} shifts and ${attendance.holidaysCreated} holidays created, ` +
+          `${attendance.shiftAssignments} shift assignments (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      );
     } finally {
       await db.end();
     }

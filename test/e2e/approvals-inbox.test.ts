@@ -9,7 +9,8 @@ import { expect } from 'chai';
 import type { components } from '../../generated/sdk/src/schema.ts';
 import { createOrg, createUser, signIn, type FixtureUser, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { expectError, insertSession } from '../helpers/correction-fixtures.ts';
+import { insertSession } from '../helpers/correction-fixtures.ts';
+import { expectError } from '../helpers/expect.ts';
 import { insertLeaveRow, resolveOk, submitOk } from '../helpers/leave-fixtures.ts';
 
 type Item = components['schemas']['PendingApproval'];

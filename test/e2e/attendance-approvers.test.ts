@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { CORRECTION_APPROVAL_KEYS, routeApprovers, type ApproverRoute } from '../../src/auth/approvers.ts';
 import { createOrg, createUser, signIn, type FixtureUser, type Org } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { insertSession, outboxEvents } from '../helpers/correction-fixtures.ts';
+import { insertSession } from '../helpers/correction-fixtures.ts';
+import { outboxEvents } from '../helpers/rows.ts';
 
 describe('approver routing (02 §3.4)', function () {
   let app: TestApp;

@@ -6,7 +6,9 @@
 import { expect } from 'chai';
 import { createUser, type FixtureUser } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, assignShift, dailyStats, eventsFor, exceptionRows, insertHoliday, insertShift, ok, sessionRows } from '../helpers/attendance-sessions.ts';
+import { as, assignShift, dailyStats, exceptionRows, insertHoliday, insertShift, sessionRows } from '../helpers/attendance-sessions.ts';
+import { ok } from '../helpers/expect.ts';
+import { eventsFor } from '../helpers/rows.ts';
 
 describe('attendance auto-close and absences (02 §4.6, §4.7)', function () {
   const clock = new FixedClock('2026-06-25T04:00:00.000Z');

@@ -7,7 +7,9 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createOrg, createUser, type FixtureUser, type Org } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, eventsFor, expectError, MINUTE, ok, sessionRows } from '../helpers/attendance-sessions.ts';
+import { as, MINUTE, sessionRows } from '../helpers/attendance-sessions.ts';
+import { expectError, ok } from '../helpers/expect.ts';
+import { eventsFor } from '../helpers/rows.ts';
 
 const START = '2026-06-25T04:00:00.000Z';
 const at = (offsetMs: number) => new Date(Date.parse(START) + offsetMs).toISOString();

@@ -8,18 +8,12 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { createOrg, createUser, signIn, type FixtureUser, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, type FixtureUser, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import {
-  auditRows,
-  expectError,
-  insertBreak,
-  insertException,
-  insertSession,
-  insertShift,
-  outboxEvents,
-  type SessionSpec,
-} from '../helpers/correction-fixtures.ts';
+import { insertShift } from '../helpers/attendance-sessions.ts';
+import { insertBreak, insertException, insertSession, type SessionSpec } from '../helpers/correction-fixtures.ts';
+import { expectError, ok } from '../helpers/expect.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 const NOW = '2026-06-25T16:00:00.000Z';
 const D = '2026-06-24';
@@ -43,13 +37,7 @@ describe('attendance corrections (02 §3.4, §4.8)', function () {
     clock = new FixedClock(NOW);
     app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
     org = await createOrg(app);
-    admin = await signIn(app, org.admin);
-    hr = await signIn(app, org.hr);
-    manager = await signIn(app, org.manager);
-    teamLead = await signIn(app, org.teamLead);
-    employee = await signIn(app, org.employee);
-    otherManager = await signIn(app, org.otherManager);
-    outsider = await signIn(app, org.outsider);
+    ({ admin, hr, manager, teamLead, employee, otherManager, outsider } = await signInOrg(app, org));
     dayShift = await insertShift(app, { name: 'Day', start: '09:00', end: '17:00' });
     nightShift = await insertShift(app, { name: 'Night', start: '17:00', end: '02:00' });
   });
@@ -88,10 +76,7 @@ describe('attendance corrections (02 §3.4, §4.8)', function () {
   }
 
   async function fileOk(as: Session, sessionId: string, body: { requestedCheckInAt?: string; requestedCheckOutAt?: string; reason?: string }) {
-    const result = await file(as, sessionId, body);
-    expect(result.error, JSON.stringify(result.error)).to.equal(undefined);
-    expect(result.response.status).to.equal(201);
-    return result.data!;
+    return ok(await file(as, sessionId, body), 201);
   }
 
   const approve = (as: Session, correctionId: string, comment?: string) =>
@@ -127,14 +112,6 @@ describe('attendance corrections (02 §3.4, §4.8)', function () {
   async function correctionCount(sessionId: string): Promise<number> {
     const { rows } = await app.sql.query(`SELECT count(*)::int AS n FROM attendance_corrections WHERE session_id = $1`, [sessionId]);
     return rows[0].n;
-  }
-
-  async function deniedAudits(action: string, entityId: string) {
-    const { rows } = await app.sql.query(
-      `SELECT actor_user_id, entity_type, outcome, after, metadata FROM audit_logs WHERE action = $1 AND entity_id = $2 ORDER BY seq`,
-      [action, entityId],
-    );
-    return rows;
   }
 
   describe('filing (createCorrection)', function () {
@@ -203,21 +180,21 @@ describe('attendance corrections (02 §3.4, §4.8)', function () {
       const result = await file(employee, sessionId, { requestedCheckOutAt: `${D}T13:00:00.000Z` });
       expectError(result, 404, 'NOT_FOUND');
       expect(await correctionCount(sessionId)).to.equal(0);
-      const audits = await deniedAudits('attendance.correction_idor_denied', sessionId);
+      const audits = await auditRows(app, sessionId, { action: 'attendance.correction_idor_denied' });
       expect(audits).to.have.length(1);
       expect(audits[0]).to.deep.include({ actor_user_id: org.employee.id, entity_type: 'attendance_session', outcome: 'denied' });
       expect(audits[0].after).to.deep.equal({ reason: 'not_session_owner' });
       // an unknown session is a plain 404, with the same body and no audit
       const unknown = randomUUID();
       expectError(await file(employee, unknown, { requestedCheckOutAt: `${D}T13:00:00.000Z` }), 404, 'NOT_FOUND');
-      expect(await deniedAudits('attendance.correction_idor_denied', unknown)).to.have.length(0);
+      expect(await auditRows(app, unknown, { action: 'attendance.correction_idor_denied' })).to.have.length(0);
     });
 
     it('a manager (no attendance.view_org) cannot file for a report: 404 + attendance.correction_idor_denied', async function () {
       const report = await newEmployee();
       const sessionId = await daySession(report.user);
       expectError(await file(manager, sessionId, { requestedCheckOutAt: `${D}T13:00:00.000Z` }), 404, 'NOT_FOUND');
-      expect(await deniedAudits('attendance.correction_idor_denied', sessionId)).to.have.length(1);
+      expect(await auditRows(app, sessionId, { action: 'attendance.correction_idor_denied' })).to.have.length(1);
     });
 
     it('correction with requestedCheckOutAt <= requestedCheckInAt → 422', async function () {
@@ -557,7 +534,7 @@ describe('attendance corrections (02 §3.4, §4.8)', function () {
       const correction = await fileOk(owner, sessionId, { requestedCheckOutAt: `${D}T12:30:00.000Z` });
       expectError(await approve(teamLead, correction.id), 403, 'PERMISSION_ERROR');
       expectError(await reject(teamLead, correction.id, 'no'), 403, 'PERMISSION_ERROR');
-      const audits = await deniedAudits('attendance.correction_resolve_denied', correction.id);
+      const audits = await auditRows(app, correction.id, { action: 'attendance.correction_resolve_denied' });
       expect(audits).to.have.length(2);
       expect(audits[0]).to.deep.include({ actor_user_id: org.teamLead.id, entity_type: 'attendance_correction', outcome: 'denied' });
       expect(audits[0].after).to.include({ reason: 'missing_permission' });
@@ -570,7 +547,7 @@ describe('attendance corrections (02 §3.4, §4.8)', function () {
       const correction = await fileOk(manager, sessionId, { requestedCheckOutAt: `${D}T12:30:00.000Z` });
       const result = await approve(manager, correction.id);
       expectError(result, 403, 'PERMISSION_ERROR');
-      const audits = await deniedAudits('attendance.self_correction_approval_denied', correction.id);
+      const audits = await auditRows(app, correction.id, { action: 'attendance.self_correction_approval_denied' });
       expect(audits).to.have.length(1);
       expect(audits[0]).to.deep.include({ actor_user_id: org.manager.id, outcome: 'denied', after: { reason: 'session_owner' } });
       // the manager's own manager (the admin) may approve it
@@ -582,7 +559,7 @@ describe('attendance corrections (02 §3.4, §4.8)', function () {
       const sessionId = await daySession(owner.user);
       const correction = await fileOk(hr, sessionId, { requestedCheckOutAt: `${D}T12:30:00.000Z` });
       expectError(await approve(hr, correction.id), 403, 'PERMISSION_ERROR');
-      const audits = await deniedAudits('attendance.self_correction_approval_denied', correction.id);
+      const audits = await auditRows(app, correction.id, { action: 'attendance.self_correction_approval_denied' });
       expect(audits[0]).to.deep.include({ actor_user_id: org.hr.id, after: { reason: 'requester' } });
       expect((await approve(manager, correction.id)).response.status).to.equal(200);
     });
@@ -608,13 +585,13 @@ describe('attendance corrections (02 §3.4, §4.8)', function () {
       const correction = await fileOk(owner, sessionId, { requestedCheckOutAt: `${D}T12:30:00.000Z` });
       const result = await approve(otherManager, correction.id);
       expectError(result, 404, 'NOT_FOUND');
-      const audits = await deniedAudits('attendance.cross_team_correction_denied', correction.id);
+      const audits = await auditRows(app, correction.id, { action: 'attendance.cross_team_correction_denied' });
       expect(audits).to.have.length(1);
       expect(audits[0]).to.deep.include({ actor_user_id: org.otherManager.id, outcome: 'denied' });
       // an unknown id: the same 404, not audited
       const unknown = randomUUID();
       expectError(await approve(otherManager, unknown), 404, 'NOT_FOUND');
-      expect(await deniedAudits('attendance.cross_team_correction_denied', unknown)).to.have.length(0);
+      expect(await auditRows(app, unknown, { action: 'attendance.cross_team_correction_denied' })).to.have.length(0);
     });
 
     it('approve / reject twice → 409', async function () {

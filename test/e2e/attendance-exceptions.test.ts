@@ -7,9 +7,12 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { auditRows, expectError, insertException, insertSession, insertShift, outboxEvents } from '../helpers/correction-fixtures.ts';
+import { insertShift } from '../helpers/attendance-sessions.ts';
+import { insertException, insertSession } from '../helpers/correction-fixtures.ts';
+import { expectError } from '../helpers/expect.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 const TODAY = '2026-06-25';
 
@@ -27,12 +30,7 @@ describe('attendance exceptions center (02 §3.5)', function () {
   before(async function () {
     app = await startTestApp({ clock: new FixedClock('2026-06-25T16:00:00.000Z'), env: { ORG_TIMEZONE: 'Asia/Karachi' } });
     org = await createOrg(app);
-    admin = await signIn(app, org.admin);
-    hr = await signIn(app, org.hr);
-    manager = await signIn(app, org.manager);
-    teamLead = await signIn(app, org.teamLead);
-    employee = await signIn(app, org.employee);
-    otherManager = await signIn(app, org.otherManager);
+    ({ admin, hr, manager, teamLead, employee, otherManager } = await signInOrg(app, org));
     const { rows } = await app.sql.query<{ id: string }>(`INSERT INTO departments (name) VALUES ('Support') RETURNING id`);
     departmentId = rows[0]!.id;
   });

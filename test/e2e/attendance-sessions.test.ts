@@ -6,19 +6,9 @@
 import { expect } from 'chai';
 import { createUser, type FixtureUser } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import {
-  as,
-  assignShift,
-  dailyStats,
-  eventsFor,
-  exceptionRows,
-  expectError,
-  insertHoliday,
-  insertShift,
-  ok,
-  rawPost,
-  sessionRows,
-} from '../helpers/attendance-sessions.ts';
+import { as, assignShift, dailyStats, exceptionRows, insertHoliday, insertShift, rawPost, sessionRows } from '../helpers/attendance-sessions.ts';
+import { expectError, ok } from '../helpers/expect.ts';
+import { eventsFor } from '../helpers/rows.ts';
 
 describe('attendance sessions: check-in and check-out (02 §3.1)', function () {
   const clock = new FixedClock('2026-06-25T04:00:00.000Z');

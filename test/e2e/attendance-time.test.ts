@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { createUser, type FixtureUser } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, assignShift, expectError, HOUR, insertHoliday, insertShift, ok, sessionRows } from '../helpers/attendance-sessions.ts';
+import { as, assignShift, HOUR, insertHoliday, insertShift, sessionRows } from '../helpers/attendance-sessions.ts';
+import { expectError, ok } from '../helpers/expect.ts';
 
 describe('attendance time rules (02 §4.2–§4.6)', function () {
   const clock = new FixedClock('2026-06-25T04:00:00.000Z');

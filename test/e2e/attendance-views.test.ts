@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createOrg, createUser, type FixtureUser, type Org } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, assignShift, expectError, insertHoliday, insertShift, MINUTE, ok } from '../helpers/attendance-sessions.ts';
+import { as, assignShift, insertHoliday, insertShift, MINUTE } from '../helpers/attendance-sessions.ts';
+import { expectError, ok } from '../helpers/expect.ts';
 
 const TODAY_0900 = '2026-06-25T04:00:00.000Z';
 

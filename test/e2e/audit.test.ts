@@ -8,21 +8,12 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createOrg, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, signIn, signInOrg, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, testEnv, type TestApp } from '../helpers/harness.ts';
+import { expectError } from '../helpers/expect.ts';
 
-type Envelope = ApiErrorBody['error'];
 const HEX64 = /^[0-9a-f]{64}$/;
 const ZERO_HASH = '0'.repeat(64);
-
-function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, 'status').to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
 
 /** Inserts audit rows the way services do (the chain trigger assigns seq, prev_hash and hash). */
 async function insertAudit(
@@ -61,9 +52,7 @@ describe('audit log API (04 §3.7)', function () {
     // Asia/Karachi (UTC+5) so the org-date filter differs from the UTC date.
     app = await startTestApp({ env: { ORG_TIMEZONE: 'Asia/Karachi' } });
     org = await createOrg(app);
-    admin = await signIn(app, org.admin);
-    hr = await signIn(app, org.hr);
-    employee = await signIn(app, org.employee);
+    ({ admin, hr, employee } = await signInOrg(app, org));
     marked = [
       await insertAudit(app.sql, { action: 'filter_test.created', entityId, actorUserId: org.admin.id, occurredAt: '2026-03-01T18:59:59.999Z' }),
       await insertAudit(app.sql, { action: 'filter_test.updated', entityId, actorUserId: org.hr.id, occurredAt: '2026-03-01T19:00:00.000Z' }),

@@ -11,16 +11,14 @@ import { RateLimiter } from '../../src/auth/rate-limit.ts';
 import { PASSWORD_CHANGE_LIMIT, WS_TICKET_LIMIT } from '../../src/modules/auth/rate-rules.ts';
 import { createUser, PASSWORD, signIn } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
+import { expectErrorBody } from '../helpers/expect.ts';
 
 const MINUTE = 60_000;
 const ENV = { RATE_LIMIT_PER_IP_PER_MINUTE: '100000' };
 const NEW_PASSWORD = 'Brand-New-Passphrase-42';
 
 function expect429(response: Response, error: unknown, windowSeconds = 900): number {
-  expect(response.status, 'status').to.equal(429);
-  const body = error as ApiErrorBody;
-  expect(body.error.code).to.equal('RATE_LIMIT_ERROR');
-  expect(body.error.message).to.equal('Too many requests. Please try again later.');
+  expectErrorBody(response, error, 429, 'RATE_LIMIT_ERROR', { message: 'Too many requests. Please try again later.' });
   const retryAfter = Number(response.headers.get('retry-after'));
   expect(retryAfter).to.be.at.least(1);
   expect(retryAfter).to.be.at.most(windowSeconds);

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { createUser, PASSWORD, signIn } from '../helpers/fixtures.ts';
 import { startTestApp, type TestApp } from '../helpers/harness.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 const ENV = { RATE_LIMIT_PER_IP_PER_MINUTE: '100000' };
 const INVALID_REFRESH = 'Invalid or expired refresh token.';
@@ -62,13 +63,8 @@ describe('auth under concurrency (01 §4.5, §4.6)', function () {
     const user = await createUser(app, { role: 'employee' });
     const session = await signIn(app, user);
     await expectReuseRevoked(session.sessionId, await refreshAll(session.refreshToken, 10));
-    const { rows: audits } = await app.sql.query(`SELECT 1 FROM audit_logs WHERE action = 'auth.refresh_reuse_detected' AND entity_id = $1`, [user.id]);
-    expect(audits).to.have.length(1);
-    const { rows: events } = await app.sql.query(
-      `SELECT 1 FROM realtime_outbox WHERE event->>'type' = 'auth.sessions_revoked' AND event->'payload'->>'userId' = $1`,
-      [user.id],
-    );
-    expect(events).to.have.length(1);
+    expect(await auditRows(app, user.id, { action: 'auth.refresh_reuse_detected' })).to.have.length(1);
+    expect(await outboxEvents(app, 'auth.sessions_revoked', 'userId', user.id)).to.have.length(1);
   });
 
   it('12 parallel wrong-password logins from one IP (limit 5) → exactly 5 answered 401, 7 answered 429; the counter never exceeds 5', async function () {

@@ -18,6 +18,8 @@ import { purgeJob } from '../../src/jobs/purge.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createUser, PASSWORD, signIn, type FixtureUser } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, TEST_SECRET, type TestApp } from '../helpers/harness.ts';
+import { expectError, expectErrorBody, type Envelope } from '../helpers/expect.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 const INVALID_CREDENTIALS = 'Invalid email or password.';
 const INVALID_REFRESH = 'Invalid or expired refresh token.';
@@ -30,19 +32,9 @@ const XSS_NAME = '<img src=x onerror=alert(1)>';
 /** The anonymous flood guard is per IP and in memory; these suites send many requests from 127.0.0.1. */
 const ENV = { RATE_LIMIT_PER_IP_PER_MINUTE: '100000' };
 
-type Envelope = ApiErrorBody['error'];
-
-function expectError(response: Response, error: unknown, status: number, code: string, message?: string): Envelope {
-  expect(response.status, 'status').to.equal(status);
-  const envelope = (error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  if (message !== undefined) expect(envelope.message).to.equal(message);
-  expect(envelope.requestId).to.equal(response.headers.get('x-request-id'));
-  return envelope;
-}
-
+/** A 422 whose details include one for `field` (with `message`, when given). */
 function expect422(response: Response, error: unknown, field: string, message?: string): Envelope {
-  const envelope = expectError(response, error, 422, 'VALIDATION_ERROR', 'Request validation failed.');
+  const envelope = expectErrorBody(response, error, 422, 'VALIDATION_ERROR', { message: 'Request validation failed.' });
   const detail = envelope.details.find((d) => d.field === field);
   expect(detail, `a detail for ${field} in ${JSON.stringify(envelope.details)}`).to.not.equal(undefined);
   if (message !== undefined) expect(detail!.message).to.equal(message);
@@ -75,22 +67,6 @@ describe('authentication (01 §3.1)', function () {
       [sessionId],
     );
     return rows[0]!;
-  }
-
-  async function auditRows(action: string, entityId: string) {
-    const { rows } = await app.sql.query<{ actor_user_id: string | null; outcome: string; before: any; after: any; metadata: any; entity_label: string | null }>(
-      'SELECT actor_user_id, outcome, before, after, metadata, entity_label FROM audit_logs WHERE action = $1 AND entity_id = $2 ORDER BY seq',
-      [action, entityId],
-    );
-    return rows;
-  }
-
-  async function revokedEvents(userId: string) {
-    const { rows } = await app.sql.query<{ event: any; audience_user_ids: string[] }>(
-      `SELECT event, audience_user_ids FROM realtime_outbox WHERE event->>'type' = 'auth.sessions_revoked' AND event->'payload'->>'userId' = $1 ORDER BY seq`,
-      [userId],
-    );
-    return rows;
   }
 
   async function emailsTo(email: string) {
@@ -171,7 +147,7 @@ describe('authentication (01 §3.1)', function () {
 
       const { rows: u } = await app.sql.query<{ last_login_at: Date }>('SELECT last_login_at FROM users WHERE id = $1', [user.id]);
       expect(u[0]!.last_login_at.toISOString()).to.equal(clock.now().toISOString());
-      const audits = await auditRows('auth.login', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.login' });
       expect(audits).to.have.length(1);
       expect(audits[0]!.actor_user_id).to.equal(user.id);
       expect(audits[0]!.after).to.deep.equal({ role: 'employee' });
@@ -195,7 +171,7 @@ describe('authentication (01 §3.1)', function () {
         expect(r.body!.error.details).to.deep.equal([]);
       }
       expect(wrong.text.replace(wrong.body!.error.requestId, '<id>')).to.equal(unknown.text.replace(unknown.body!.error.requestId, '<id>'));
-      const audits = await auditRows('auth.login_failed', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.login_failed' });
       expect(audits).to.have.length(1);
       expect(audits[0]!.actor_user_id).to.equal(null);
       expect(audits[0]!.outcome).to.equal('denied');
@@ -234,14 +210,14 @@ describe('authentication (01 §3.1)', function () {
       expect(wrong.text.replace(wrong.body!.error.requestId, '<id>')).to.equal(unknown.text.replace(unknown.body!.error.requestId, '<id>'));
 
       const right = await login(suspended.email, PASSWORD);
-      expectError(right.response, right.error, 403, 'PERMISSION_ERROR', 'Account is suspended. Contact your administrator.');
+      expectError(right, 403, 'PERMISSION_ERROR', { message: 'Account is suspended. Contact your administrator.' });
       const deactivated = await login(inactive.email, PASSWORD);
-      expectError(deactivated.response, deactivated.error, 403, 'PERMISSION_ERROR', 'Account is deactivated.');
+      expectError(deactivated, 403, 'PERMISSION_ERROR', { message: 'Account is deactivated.' });
       const inactiveWrong = await post('/auth/login', { email: inactive.email, password: 'wrong-password' });
       expect(inactiveWrong.response.status).to.equal(401);
 
-      expect((await auditRows('auth.login_failed', suspended.id)).map((r) => r.after.reason)).to.deep.equal(['bad_password', 'suspended']);
-      expect((await auditRows('auth.login_failed', inactive.id)).map((r) => r.after.reason)).to.deep.equal(['inactive', 'bad_password']);
+      expect((await auditRows(app, suspended.id, { action: 'auth.login_failed' })).map((r) => r.after!.reason)).to.deep.equal(['bad_password', 'suspended']);
+      expect((await auditRows(app, inactive.id, { action: 'auth.login_failed' })).map((r) => r.after!.reason)).to.deep.equal(['inactive', 'bad_password']);
       const { rows } = await app.sql.query('SELECT 1 FROM auth_sessions WHERE user_id = ANY($1)', [[suspended.id, inactive.id]]);
       expect(rows).to.have.length(0);
     });
@@ -252,7 +228,7 @@ describe('authentication (01 §3.1)', function () {
       const attempt = await post('/auth/login', { email: invited.email, password: 'anything-at-all' });
       expect(attempt.response.status).to.equal(401);
       expect(attempt.text.replace(attempt.body!.error.requestId, '<id>')).to.equal(unknown.text.replace(unknown.body!.error.requestId, '<id>'));
-      expect((await auditRows('auth.login_failed', invited.id)).map((r) => r.after.reason)).to.deep.equal(['no_password']);
+      expect((await auditRows(app, invited.id, { action: 'auth.login_failed' })).map((r) => r.after!.reason)).to.deep.equal(['no_password']);
     });
 
     it('row 8: an unknown property (`role: admin`) → 422 naming body.role; no token, no session', async function () {
@@ -374,14 +350,14 @@ describe('authentication (01 §3.1)', function () {
       expect((rows[0]!.expires_at.getTime() - loginAt) / DAY).to.equal(30);
       clock.advance(1000);
       const late = await anon.POST('/auth/refresh', { body: { refreshToken: last.data!.refreshToken } });
-      expectError(late.response, late.error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectError(late, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
     });
 
     it('an expired refresh token (idle past REFRESH_TOKEN_EXPIRE_DAYS) → 401', async function () {
       const session = await signIn(app, user);
       clock.advance(app.config.refreshTokenDays * DAY + 1000);
       const { response, error } = await anon.POST('/auth/refresh', { body: { refreshToken: session.refreshToken } });
-      expectError(response, error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectErrorBody(response, error, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
       expect((await sessionRow(session.sessionId)).revoked_at).to.equal(null);
     });
 
@@ -389,16 +365,16 @@ describe('authentication (01 §3.1)', function () {
       const revoked = await signIn(app, user);
       await app.sql.query(`UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'logout' WHERE id = $1`, [revoked.sessionId]);
       const r1 = await anon.POST('/auth/refresh', { body: { refreshToken: revoked.refreshToken } });
-      expectError(r1.response, r1.error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectError(r1, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
 
       const other = await createUser(app, { role: 'employee' });
       const session = await signIn(app, other);
       await app.sql.query(`UPDATE users SET status = 'suspended' WHERE id = $1`, [other.id]);
       const r2 = await anon.POST('/auth/refresh', { body: { refreshToken: session.refreshToken } });
-      expectError(r2.response, r2.error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectError(r2, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
 
       const r3 = await anon.POST('/auth/refresh', { body: { refreshToken: 'garbled-token-value' } });
-      expectError(r3.response, r3.error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectError(r3, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
     });
 
     it('row 16: a refresh token reused after rotation → 401; the session is revoked, so the newest refresh token and its access tokens get 401 too', async function () {
@@ -407,22 +383,22 @@ describe('authentication (01 §3.1)', function () {
       expect(first.response.status).to.equal(200);
 
       const reuse = await anon.POST('/auth/refresh', { body: { refreshToken: session.refreshToken } });
-      expectError(reuse.response, reuse.error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectError(reuse, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
       const row = await sessionRow(session.sessionId);
       expect(row.revoked_at).to.not.equal(null);
       expect(row.revoke_reason).to.equal('reuse_detected');
 
       const newest = await anon.POST('/auth/refresh', { body: { refreshToken: first.data!.refreshToken } });
-      expectError(newest.response, newest.error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectError(newest, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
       for (const token of [session.accessToken, first.data!.accessToken]) {
         const r = await bearer(token).GET('/auth/me/permissions');
-        expectError(r.response, r.error, 401, 'AUTH_ERROR');
+        expectError(r, 401, 'AUTH_ERROR');
       }
 
-      const audits = await auditRows('auth.refresh_reuse_detected', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.refresh_reuse_detected' });
       expect(audits.filter((a) => a.metadata.sessionId === session.sessionId)).to.have.length(1);
-      const events = await revokedEvents(user.id);
-      const event = events.find((e) => e.event.payload.sessionIds.includes(session.sessionId));
+      const events = await outboxEvents(app, 'auth.sessions_revoked', 'userId', user.id);
+      const event = events.find((e) => (e.event.payload.sessionIds as string[]).includes(session.sessionId));
       expect(event!.event.payload).to.deep.equal({ userId: user.id, sessionIds: [session.sessionId], reason: 'reuse_detected' });
       expect(event!.audience_user_ids).to.deep.equal([user.id]);
     });
@@ -438,11 +414,11 @@ describe('authentication (01 §3.1)', function () {
       expect(await sessionRow(a.sessionId)).to.include({ revoke_reason: 'logout' });
       expect((await sessionRow(b.sessionId)).revoked_at).to.equal(null);
       expect((await bearer(b.accessToken).GET('/auth/me/permissions')).response.status).to.equal(200);
-      const audits = await auditRows('auth.logout', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.logout' });
       expect(audits).to.have.length(1);
       expect(audits[0]!.actor_user_id).to.equal(user.id);
       expect(audits[0]!.after).to.deep.equal({ allSessions: false });
-      const events = await revokedEvents(user.id);
+      const events = await outboxEvents(app, 'auth.sessions_revoked', 'userId', user.id);
       expect(events.map((e) => e.event.payload)).to.deep.equal([{ userId: user.id, sessionIds: [a.sessionId], reason: 'logout' }]);
     });
 
@@ -451,10 +427,10 @@ describe('authentication (01 §3.1)', function () {
       const session = await signIn(app, user);
       expect((await bearer(session.accessToken).POST('/auth/logout', { body: { refreshToken: session.refreshToken } })).response.status).to.equal(204);
       const r = await bearer(session.accessToken).GET('/auth/me/permissions');
-      expectError(r.response, r.error, 401, 'AUTH_ERROR', 'Could not validate credentials.');
+      expectError(r, 401, 'AUTH_ERROR', { message: 'Could not validate credentials.' });
       expect(r.response.headers.get('www-authenticate')).to.equal('Bearer');
       const refresh = await anon.POST('/auth/refresh', { body: { refreshToken: session.refreshToken } });
-      expectError(refresh.response, refresh.error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectError(refresh, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
     });
 
     it('with only a refresh token (the access token expired): revokes the refresh token’s session', async function () {
@@ -476,11 +452,11 @@ describe('authentication (01 §3.1)', function () {
       const { response } = await bearer(sessions[0]!.accessToken).POST('/auth/logout', { body: { allSessions: true } });
       expect(response.status).to.equal(204);
       for (const s of sessions) expect(await sessionRow(s.sessionId)).to.include({ revoke_reason: 'logout_all' });
-      const audits = await auditRows('auth.logout', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.logout' });
       expect(audits[0]!.after).to.deep.equal({ allSessions: true });
-      const events = await revokedEvents(user.id);
+      const events = await outboxEvents(app, 'auth.sessions_revoked', 'userId', user.id);
       expect(events).to.have.length(1);
-      expect([...events[0]!.event.payload.sessionIds].sort()).to.deep.equal(sessions.map((s) => s.sessionId).sort());
+      expect([...(events[0]!.event.payload.sessionIds as string[])].sort()).to.deep.equal(sessions.map((s) => s.sessionId).sort());
     });
 
     it('a refresh token belonging to another user is ignored silently', async function () {
@@ -497,10 +473,10 @@ describe('authentication (01 §3.1)', function () {
 
     it('neither a valid access token nor a valid refresh token → 401', async function () {
       const none = await anon.POST('/auth/logout', {});
-      expectError(none.response, none.error, 401, 'AUTH_ERROR');
+      expectError(none, 401, 'AUTH_ERROR');
       expect(none.response.headers.get('www-authenticate')).to.equal('Bearer');
       const bad = await bearer('not.a.jwt').POST('/auth/logout', { body: { refreshToken: 'unknown-refresh-token', allSessions: true } });
-      expectError(bad.response, bad.error, 401, 'AUTH_ERROR');
+      expectError(bad, 401, 'AUTH_ERROR');
     });
   });
 
@@ -533,7 +509,7 @@ describe('authentication (01 §3.1)', function () {
       expect(emails[1]!.status).to.equal('disabled'); // SMTP_HOST is empty in this app
       expect(emails[1]!.text_body).to.include(`${app.config.frontendBaseUrl}/reset-password?token=${second}`);
       expect(emails[1]!.html_body).to.include(`${app.config.frontendBaseUrl}/reset-password?token=${second}`);
-      const audits = await auditRows('auth.password_reset_requested', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.password_reset_requested' });
       expect(audits).to.have.length(2);
       expect(audits[0]!.actor_user_id).to.equal(null);
       expect(JSON.stringify(audits)).to.not.include(second);
@@ -572,15 +548,15 @@ describe('authentication (01 §3.1)', function () {
       expect(response.headers.get('ratelimit-policy')).to.equal('5;w=900');
       for (const s of [a, b]) expect(await sessionRow(s.sessionId)).to.include({ revoke_reason: 'password_reset' });
       expect((await bearer(a.accessToken).GET('/auth/me/permissions')).response.status).to.equal(401);
-      const events = await revokedEvents(user.id);
+      const events = await outboxEvents(app, 'auth.sessions_revoked', 'userId', user.id);
       expect(events.at(-1)!.event.payload.reason).to.equal('password_reset');
-      expect([...events.at(-1)!.event.payload.sessionIds].sort()).to.deep.equal([a.sessionId, b.sessionId].sort());
+      expect([...(events.at(-1)!.event.payload.sessionIds as string[])].sort()).to.deep.equal([a.sessionId, b.sessionId].sort());
 
       expect((await login(user.email, PASSWORD)).response.status).to.equal(401);
       expect((await login(user.email, NEW_PASSWORD)).response.status).to.equal(200);
       const { rows } = await app.sql.query<{ password_changed_at: Date }>('SELECT password_changed_at FROM users WHERE id = $1', [user.id]);
       expect(rows[0]!.password_changed_at.toISOString()).to.equal(clock.now().toISOString());
-      const audits = await auditRows('auth.password_reset_completed', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.password_reset_completed' });
       expect(audits).to.have.length(1);
       expect(audits[0]!.actor_user_id).to.equal(null);
 
@@ -663,7 +639,7 @@ describe('authentication (01 §3.1)', function () {
       expect(rows[0]!.status).to.equal('active');
       expect(rows[0]!.status_changed_at.toISOString()).to.equal(clock.now().toISOString());
       expect(rows[0]!.password_hash).to.match(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-      const audits = await auditRows('auth.account_activated', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.account_activated' });
       expect(audits).to.have.length(1);
       expect(audits[0]!.after).to.deep.equal({ status: 'active' });
       const { data } = await login(user.email, NEW_PASSWORD);
@@ -753,9 +729,9 @@ describe('authentication (01 §3.1)', function () {
       expect(await sessionRow(other.sessionId)).to.include({ revoke_reason: 'password_changed' });
       expect((await bearer(current.accessToken).GET('/auth/me/permissions')).response.status).to.equal(200);
       expect((await bearer(other.accessToken).GET('/auth/me/permissions')).response.status).to.equal(401);
-      const events = await revokedEvents(user.id);
+      const events = await outboxEvents(app, 'auth.sessions_revoked', 'userId', user.id);
       expect(events.at(-1)!.event.payload).to.deep.equal({ userId: user.id, sessionIds: [other.sessionId], reason: 'password_changed' });
-      const audits = await auditRows('auth.password_changed', user.id);
+      const audits = await auditRows(app, user.id, { action: 'auth.password_changed' });
       expect(audits).to.have.length(1);
       expect(audits[0]!.actor_user_id).to.equal(user.id);
       const reset = await anon.POST('/auth/reset-password', { body: { token: resetToken, newPassword: 'Attacker-Passphrase-1' } });
@@ -831,17 +807,17 @@ describe('authentication (01 §3.1)', function () {
     it('row 14: a refresh token sent as Bearer, an access token sent to /auth/refresh, an expired access token → 401', async function () {
       const session = await signIn(app, user);
       const asBearer = await bearer(session.refreshToken).GET('/auth/me/permissions');
-      expectError(asBearer.response, asBearer.error, 401, 'AUTH_ERROR');
+      expectError(asBearer, 401, 'AUTH_ERROR');
       const wsWithRefresh = await bearer(session.refreshToken).POST('/auth/ws-ticket', {});
-      expectError(wsWithRefresh.response, wsWithRefresh.error, 401, 'AUTH_ERROR');
+      expectError(wsWithRefresh, 401, 'AUTH_ERROR');
       const asRefresh = await anon.POST('/auth/refresh', { body: { refreshToken: session.accessToken } });
-      expectError(asRefresh.response, asRefresh.error, 401, 'AUTH_ERROR', INVALID_REFRESH);
+      expectError(asRefresh, 401, 'AUTH_ERROR', { message: INVALID_REFRESH });
 
       clock.advance(app.config.accessTokenMinutes * MINUTE - 1000);
       expect((await bearer(session.accessToken).GET('/auth/me/permissions')).response.status).to.equal(200);
       clock.advance(31_000 + 1000); // past exp plus the 30 s leeway
       const expired = await bearer(session.accessToken).GET('/auth/me/permissions');
-      expectError(expired.response, expired.error, 401, 'AUTH_ERROR', 'Could not validate credentials.');
+      expectError(expired, 401, 'AUTH_ERROR', { message: 'Could not validate credentials.' });
     });
 
     it('row 18: the access token of a user suspended a second ago → 401', async function () {
@@ -850,7 +826,7 @@ describe('authentication (01 §3.1)', function () {
       expect((await bearer(session.accessToken).GET('/auth/me/permissions')).response.status).to.equal(200);
       await app.sql.query(`UPDATE users SET status = 'suspended' WHERE id = $1`, [victim.id]);
       const r = await bearer(session.accessToken).GET('/auth/me/permissions');
-      expectError(r.response, r.error, 401, 'AUTH_ERROR');
+      expectError(r, 401, 'AUTH_ERROR');
     });
 
     it('row 26: a password of 80 × `a`; login with 72 × `a` + 8 × `b` → 401 (no truncation)', async function () {
@@ -861,7 +837,7 @@ describe('authentication (01 §3.1)', function () {
       });
       expect(response.status).to.equal(204);
       const truncated = await login(target.email, `${'a'.repeat(72)}${'b'.repeat(8)}`);
-      expectError(truncated.response, truncated.error, 401, 'AUTH_ERROR', INVALID_CREDENTIALS);
+      expectError(truncated, 401, 'AUTH_ERROR', { message: INVALID_CREDENTIALS });
       expect((await login(target.email, long)).response.status).to.equal(200);
     });
   });

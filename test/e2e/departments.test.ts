@@ -4,33 +4,10 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signInOrg, uniqueName, type Org, type Session } from '../helpers/fixtures.ts';
 import { startTestApp, type TestApp } from '../helpers/harness.ts';
-
-type Envelope = ApiErrorBody['error'];
-
-function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, 'status').to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-interface AuditRow {
-  seq: string;
-  action: string;
-  actor_user_id: string | null;
-  entity_type: string;
-  entity_id: string | null;
-  entity_label: string | null;
-  outcome: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  metadata: Record<string, unknown>;
-}
+import { expectError, ok } from '../helpers/expect.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 describe('departments (04 §3.4)', function () {
   let app: TestApp;
@@ -40,33 +17,8 @@ describe('departments (04 §3.4)', function () {
   let manager: Session;
   let teamLead: Session;
   let employee: Session;
-  let counter = 0;
-
-  /** A unique department name per test, so tests do not depend on each other. */
-  const uniqueName = (prefix: string) => `${prefix} ${++counter}-${randomUUID().slice(0, 8)}`;
-
   async function createDepartment(body: { name: string; description?: string | null; headUserId?: string | null; isActive?: boolean }) {
-    const { data, error, response } = await admin.api.POST('/departments', { body });
-    expect(error, JSON.stringify(error)).to.equal(undefined);
-    expect(response.status).to.equal(201);
-    return data!;
-  }
-
-  async function auditRows(entityId: string): Promise<AuditRow[]> {
-    const { rows } = await app.sql.query<AuditRow>(
-      `SELECT seq, action, actor_user_id, entity_type, entity_id, entity_label, outcome, before, after, metadata
-       FROM audit_logs WHERE entity_type = 'department' AND entity_id = $1 ORDER BY seq`,
-      [entityId],
-    );
-    return rows;
-  }
-
-  async function events(departmentId: string): Promise<{ audience_kind: string; event: { type: string; payload: Record<string, unknown> } }[]> {
-    const { rows } = await app.sql.query(
-      `SELECT audience_kind, event FROM realtime_outbox WHERE event->>'type' = 'department.updated' AND event->'payload'->>'departmentId' = $1 ORDER BY seq`,
-      [departmentId],
-    );
-    return rows;
+    return ok(await admin.api.POST('/departments', { body }), 201);
   }
 
   async function departmentRow(id: string) {
@@ -77,11 +29,7 @@ describe('departments (04 §3.4)', function () {
   before(async function () {
     app = await startTestApp();
     org = await createOrg(app);
-    admin = await signIn(app, org.admin);
-    hr = await signIn(app, org.hr);
-    manager = await signIn(app, org.manager);
-    teamLead = await signIn(app, org.teamLead);
-    employee = await signIn(app, org.employee);
+    ({ admin, hr, manager, teamLead, employee } = await signInOrg(app, org));
   });
 
   after(async function () {
@@ -100,7 +48,7 @@ describe('departments (04 §3.4)', function () {
       expect(data!.id).to.match(/^[0-9a-f-]{36}$/);
       expect(data!.createdAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 
-      const audits = await auditRows(data!.id);
+      const audits = await auditRows(app, data!.id, { entityType: 'department' });
       expect(audits).to.have.length(1);
       const audit = audits[0]!;
       expect(audit).to.include({ action: 'department.created', actor_user_id: org.admin.id, entity_label: name, outcome: 'success' });
@@ -109,7 +57,7 @@ describe('departments (04 §3.4)', function () {
       expect(audit.metadata).to.include({ requestId: 'dept-create-1', userAgent: 'dept-tests/1.0' });
       expect(audit.metadata.ip).to.be.a('string').that.is.not.empty;
 
-      const published = await events(data!.id);
+      const published = await outboxEvents(app, 'department.updated', 'departmentId', data!.id);
       expect(published).to.have.length(1);
       expect(published[0]!.audience_kind).to.equal('org');
       expect(published[0]!.event.payload).to.deep.equal({ departmentId: data!.id, isActive: true });
@@ -211,7 +159,7 @@ describe('departments (04 §3.4)', function () {
     it('creating an inactive department is allowed and reported as such', async function () {
       const created = await createDepartment({ name: uniqueName('Dormant'), isActive: false });
       expect(created.isActive).to.equal(false);
-      expect((await events(created.id))[0]!.event.payload).to.deep.equal({ departmentId: created.id, isActive: false });
+      expect((await outboxEvents(app, 'department.updated', 'departmentId', created.id))[0]!.event.payload).to.deep.equal({ departmentId: created.id, isActive: false });
     });
   });
 
@@ -301,13 +249,13 @@ describe('departments (04 §3.4)', function () {
       });
       expect(response.status).to.equal(200);
       expect(data).to.include({ id: original.id, name, description: 'Tier 1', headUserId: org.teamLead.id, headName: org.teamLead.fullName });
-      const audits = await auditRows(original.id);
+      const audits = await auditRows(app, original.id, { entityType: 'department' });
       expect(audits.map((a) => a.action)).to.deep.equal(['department.created', 'department.updated']);
       expect(audits[1]!.before).to.deep.equal({ name: original.name, headUserId: null });
       expect(audits[1]!.after).to.deep.equal({ name, headUserId: org.teamLead.id });
       expect(audits[1]!.entity_label).to.equal(name);
       expect(audits[1]!.metadata).to.include({ requestId: 'dept-patch-1' });
-      expect(await events(original.id)).to.have.length(2);
+      expect(await outboxEvents(app, 'department.updated', 'departmentId', original.id)).to.have.length(2);
       expect((await departmentRow(original.id)).updated_by_id).to.equal(org.admin.id);
     });
 
@@ -318,7 +266,7 @@ describe('departments (04 §3.4)', function () {
         body: { headUserId: null, description: '   ' },
       });
       expect(data).to.include({ headUserId: null, headName: null, description: null });
-      const audits = await auditRows(original.id);
+      const audits = await auditRows(app, original.id, { entityType: 'department' });
       expect(audits[1]!.before).to.deep.equal({ description: 'Contracts', headUserId: org.manager.id });
       expect(audits[1]!.after).to.deep.equal({ description: null, headUserId: null });
     });
@@ -331,8 +279,8 @@ describe('departments (04 §3.4)', function () {
       });
       expect(response.status).to.equal(200);
       expect(data).to.deep.equal(original);
-      expect(await auditRows(original.id)).to.have.length(1);
-      expect(await events(original.id)).to.have.length(1);
+      expect(await auditRows(app, original.id, { entityType: 'department' })).to.have.length(1);
+      expect(await outboxEvents(app, 'department.updated', 'departmentId', original.id)).to.have.length(1);
     });
 
     it('an empty body → 422', async function () {
@@ -365,7 +313,7 @@ describe('departments (04 §3.4)', function () {
         ['body.headUserId'],
       );
       expect(await departmentRow(original.id)).to.include({ name: original.name, head_user_id: org.manager.id });
-      expect(await auditRows(original.id)).to.have.length(1);
+      expect(await auditRows(app, original.id, { entityType: 'department' })).to.have.length(1);
     });
 
     it('PATCH {"isActive":false} with one active member → 409 CONFLICT, nothing changes, no audit', async function () {
@@ -379,7 +327,7 @@ describe('departments (04 §3.4)', function () {
       );
       expect(envelope.details[0]!.message).to.equal('1 member(s) whose status is not inactive');
       expect((await departmentRow(original.id)).is_active).to.equal(true);
-      expect(await auditRows(original.id)).to.have.length(1);
+      expect(await auditRows(app, original.id, { entityType: 'department' })).to.have.length(1);
     });
 
     it('a suspended or invited member also blocks deactivation (status ≠ inactive) → 409', async function () {
@@ -405,13 +353,13 @@ describe('departments (04 §3.4)', function () {
         body: { isActive: true, description: 'Back for the season' },
       });
       expect(on.data).to.include({ isActive: true, description: 'Back for the season' });
-      const audits = await auditRows(original.id);
+      const audits = await auditRows(app, original.id, { entityType: 'department' });
       expect(audits.map((a) => a.action)).to.deep.equal(['department.created', 'department.deactivated', 'department.reactivated']);
       expect(audits[1]!.before).to.deep.equal({ isActive: true });
       expect(audits[1]!.after).to.deep.equal({ isActive: false });
       expect(audits[2]!.before).to.deep.equal({ description: null, isActive: false });
       expect(audits[2]!.after).to.deep.equal({ description: 'Back for the season', isActive: true });
-      const published = await events(original.id);
+      const published = await outboxEvents(app, 'department.updated', 'departmentId', original.id);
       expect(published.map((e) => e.event.payload.isActive)).to.deep.equal([true, false, true]);
     });
 
@@ -428,7 +376,7 @@ describe('departments (04 §3.4)', function () {
       await createUser(app, { role: 'employee', departmentId: original.id, managerId: org.teamLead.id });
       expectError(await admin.api.DELETE('/departments/{departmentId}', { params: { path: { departmentId: original.id } } }), 409, 'CONFLICT', ['path.departmentId']);
       expect((await departmentRow(original.id)).is_active).to.equal(true);
-      expect(await auditRows(original.id)).to.have.length(1);
+      expect(await auditRows(app, original.id, { entityType: 'department' })).to.have.length(1);
     });
 
     it('soft-deletes (row kept, isActive false), audits department.deactivated and publishes department.updated', async function () {
@@ -438,10 +386,10 @@ describe('departments (04 §3.4)', function () {
       expect(response.status).to.equal(200);
       expect(data).to.include({ id: original.id, isActive: false });
       expect(await departmentRow(original.id)).to.include({ is_active: false, updated_by_id: org.hr.id });
-      const audits = await auditRows(original.id);
+      const audits = await auditRows(app, original.id, { entityType: 'department' });
       expect(audits.map((a) => a.action)).to.deep.equal(['department.created', 'department.deactivated']);
       expect(audits[1]).to.deep.include({ actor_user_id: org.hr.id, before: { isActive: true }, after: { isActive: false } });
-      expect((await events(original.id)).map((e) => e.event.payload)).to.deep.equal([
+      expect((await outboxEvents(app, 'department.updated', 'departmentId', original.id)).map((e) => e.event.payload)).to.deep.equal([
         { departmentId: original.id, isActive: true },
         { departmentId: original.id, isActive: false },
       ]);
@@ -452,8 +400,8 @@ describe('departments (04 §3.4)', function () {
       const first = await admin.api.DELETE('/departments/{departmentId}', { params: { path: { departmentId: original.id } } });
       expect(first.response.status).to.equal(200);
       expect(first.data).to.deep.equal(original);
-      expect(await auditRows(original.id)).to.have.length(1);
-      expect(await events(original.id)).to.have.length(1);
+      expect(await auditRows(app, original.id, { entityType: 'department' })).to.have.length(1);
+      expect(await outboxEvents(app, 'department.updated', 'departmentId', original.id)).to.have.length(1);
     });
 
     it('DELETE by team_lead → 403; unknown id → 404', async function () {

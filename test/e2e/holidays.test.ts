@@ -5,35 +5,10 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
-import { createOrg, createUser, signIn, type FixtureUser, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, uniqueName, type FixtureUser, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-
-type Envelope = ApiErrorBody['error'];
-
-function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, 'status').to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-interface AuditRow {
-  action: string;
-  actor_user_id: string | null;
-  entity_label: string | null;
-  outcome: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  metadata: Record<string, unknown>;
-}
-
-interface OutboxRow {
-  audience_kind: string;
-  event: { type: string; payload: Record<string, unknown> };
-}
+import { expectError, ok } from '../helpers/expect.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 interface ExceptionRow {
   id: string;
@@ -65,33 +40,8 @@ describe('holidays (02 §3.7)', function () {
   let hr: Session;
   let manager: Session;
   let employee: Session;
-  let counter = 0;
-
-  const uniqueName = (prefix: string) => `${prefix} ${++counter}`;
-
   async function createHoliday(body: { name?: string; description?: string | null; date: string; isActive?: boolean }, as: Session = admin) {
-    const { data, error, response } = await as.api.POST('/holidays', { body: { name: uniqueName('Holiday'), ...body } });
-    expect(error, JSON.stringify(error)).to.equal(undefined);
-    expect(response.status).to.equal(201);
-    return data!;
-  }
-
-  async function auditRows(holidayId: string): Promise<AuditRow[]> {
-    const { rows } = await app.sql.query<AuditRow>(
-      `SELECT action, actor_user_id, entity_label, outcome, before, after, metadata
-       FROM audit_logs WHERE entity_type = 'holiday' AND entity_id = $1 ORDER BY seq`,
-      [holidayId],
-    );
-    return rows;
-  }
-
-  async function holidayEvents(holidayId: string): Promise<OutboxRow[]> {
-    const { rows } = await app.sql.query<OutboxRow>(
-      `SELECT audience_kind, event FROM realtime_outbox
-       WHERE event->>'type' LIKE 'holiday.%' AND event->'payload'->>'holidayId' = $1 ORDER BY seq`,
-      [holidayId],
-    );
-    return rows;
+    return ok(await as.api.POST('/holidays', { body: { name: uniqueName('Holiday'), ...body } }), 201);
   }
 
   /** An `absent` (or other) exception, arranged directly: the job that raises them is not under test here. */
@@ -149,10 +99,7 @@ describe('holidays (02 §3.7)', function () {
     clock = new FixedClock(NOW);
     app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
     org = await createOrg(app);
-    admin = await signIn(app, org.admin);
-    hr = await signIn(app, org.hr);
-    manager = await signIn(app, org.manager);
-    employee = await signIn(app, org.employee);
+    ({ admin, hr, manager, employee } = await signInOrg(app, org));
   });
 
   after(async function () {
@@ -174,13 +121,13 @@ describe('holidays (02 §3.7)', function () {
         createdAt: NOW,
         updatedAt: NOW,
       });
-      const audits = await auditRows(data!.id);
+      const audits = await auditRows(app, data!.id, { entityType: 'holiday' });
       expect(audits).to.have.length(1);
       expect(audits[0]).to.deep.include({ action: 'holiday.created', actor_user_id: org.admin.id, entity_label: 'Independence Day', outcome: 'success' });
       expect(audits[0]!.before).to.equal(null);
       expect(audits[0]!.after).to.deep.equal({ name: 'Independence Day', description: 'National holiday', date: '2026-08-14', isActive: true });
       expect(audits[0]!.metadata).to.include({ requestId: 'holiday-create-1', dismissedAbsentExceptions: 0 });
-      const events = await holidayEvents(data!.id);
+      const events = await outboxEvents(app, 'holiday.*', 'holidayId', data!.id);
       expect(events).to.have.length(1);
       expect(events[0]!.audience_kind).to.equal('org');
       expect(events[0]!.event.type).to.equal('holiday.created');
@@ -308,7 +255,7 @@ describe('holidays (02 §3.7)', function () {
       });
       expect(await statsRow(u1.id, '2026-06-23')).to.deep.include({ day_status: 'absent', is_absent: true, is_holiday: false });
 
-      const audits = await auditRows(holiday.id);
+      const audits = await auditRows(app, holiday.id, { entityType: 'holiday' });
       expect(audits[0]!.metadata).to.include({ dismissedAbsentExceptions: 2 });
     });
 
@@ -353,7 +300,7 @@ describe('holidays (02 §3.7)', function () {
       // The old date is not touched: its exception stays dismissed and its stats row stays as computed.
       expect((await exceptionRow(first)).status).to.equal('dismissed');
       expect((await statsRow(user.id, '2026-06-15')).day_status).to.equal('holiday');
-      const audits = await auditRows(holiday.id);
+      const audits = await auditRows(app, holiday.id, { entityType: 'holiday' });
       expect(audits[1]).to.deep.include({ action: 'holiday.updated', before: { date: '2026-06-15' }, after: { date: '2026-06-16' } });
       expect(audits[1]!.metadata).to.include({ dismissedAbsentExceptions: 1 });
     });
@@ -492,7 +439,7 @@ describe('holidays (02 §3.7)', function () {
       });
       expect(response.status).to.equal(200);
       expect(data).to.include({ name: 'Harvest Festival', description: null, date: '2027-03-01', isActive: true });
-      const audits = await auditRows(holiday.id);
+      const audits = await auditRows(app, holiday.id, { entityType: 'holiday' });
       expect(audits.map((a) => a.action)).to.deep.equal(['holiday.created', 'holiday.updated']);
       expect(audits[1]).to.deep.include({
         actor_user_id: org.hr.id,
@@ -500,7 +447,7 @@ describe('holidays (02 §3.7)', function () {
         before: { name: 'Harvest', description: 'Autumn' },
         after: { name: 'Harvest Festival', description: null },
       });
-      const events = await holidayEvents(holiday.id);
+      const events = await outboxEvents(app, 'holiday.*', 'holidayId', holiday.id);
       expect(events.map((e) => e.event.type)).to.deep.equal(['holiday.created', 'holiday.updated']);
       expect(events[1]!.event.payload).to.deep.equal({ holidayId: holiday.id, name: 'Harvest Festival', date: '2027-03-01', isActive: true });
     });
@@ -521,8 +468,8 @@ describe('holidays (02 §3.7)', function () {
         body: { name: ' Steady ', date: '2027-03-02', isActive: true, description: '' },
       });
       expect(same.data).to.deep.equal(holiday);
-      expect(await auditRows(holiday.id)).to.have.length(1);
-      expect(await holidayEvents(holiday.id)).to.have.length(1);
+      expect(await auditRows(app, holiday.id, { entityType: 'holiday' })).to.have.length(1);
+      expect(await outboxEvents(app, 'holiday.*', 'holidayId', holiday.id)).to.have.length(1);
     });
 
     it('a date collision among active holidays → 409 (moving onto it, or re-activating on it); 404 unknown; 403 for a manager', async function () {
@@ -558,9 +505,9 @@ describe('holidays (02 §3.7)', function () {
       const holiday = await createHoliday({ date: '2027-05-01' });
       const { data } = await admin.api.PATCH('/holidays/{holidayId}', { params: { path: { holidayId: holiday.id } }, body: { isActive: false } });
       expect(data!.isActive).to.equal(false);
-      const audits = await auditRows(holiday.id);
+      const audits = await auditRows(app, holiday.id, { entityType: 'holiday' });
       expect(audits[1]).to.deep.include({ action: 'holiday.deactivated', before: { isActive: true }, after: { isActive: false } });
-      expect((await holidayEvents(holiday.id))[1]!.event.payload).to.include({ isActive: false });
+      expect((await outboxEvents(app, 'holiday.*', 'holidayId', holiday.id))[1]!.event.payload).to.include({ isActive: false });
     });
   });
 
@@ -581,10 +528,10 @@ describe('holidays (02 §3.7)', function () {
       expect(second.response.status).to.equal(200);
       expect(second.data).to.deep.equal(first.data);
 
-      const audits = await auditRows(holiday.id);
+      const audits = await auditRows(app, holiday.id, { entityType: 'holiday' });
       expect(audits.map((a) => a.action)).to.deep.equal(['holiday.created', 'holiday.deactivated']);
       expect(audits[1]).to.deep.include({ actor_user_id: org.admin.id, before: { isActive: true }, after: { isActive: false } });
-      const events = await holidayEvents(holiday.id);
+      const events = await outboxEvents(app, 'holiday.*', 'holidayId', holiday.id);
       expect(events.map((e) => e.event.type)).to.deep.equal(['holiday.created', 'holiday.updated']);
       expect(events[1]!.event.payload).to.deep.equal({ holidayId: holiday.id, name: 'Short-lived', date: '2026-06-10', isActive: false });
 

@@ -6,10 +6,10 @@
  * Time: submissions at 2026-11-25T04:00Z (Wednesday 09:00 in Asia/Karachi).
  */
 import { expect } from 'chai';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { auditRows, outboxEvents } from '../helpers/correction-fixtures.ts';
 import { amendLeave, getLeave, resolveOk, submitOk, timelineRows } from '../helpers/leave-fixtures.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 const NOW = '2026-11-25T04:00:00.000Z';
 const HOUR = 3_600_000;
@@ -33,8 +33,7 @@ describe('leave escalation job (03 §4.1)', function () {
     clock = new FixedClock(NOW);
     app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi', LEAVE_ESCALATION_HOURS: '36' } });
     org = await createOrg(app);
-    manager = await signIn(app, org.manager);
-    hr = await signIn(app, org.hr);
+    ({ manager, hr } = await signInOrg(app, org));
   });
 
   after(async function () {

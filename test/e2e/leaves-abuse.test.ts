@@ -6,10 +6,13 @@
  * 2026-11-28/29 is a weekend; 2026-12-25 (a Friday) is made a holiday.
  */
 import { expect } from 'chai';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { auditRows, expectError, insertSession, insertShift } from '../helpers/correction-fixtures.ts';
+import { insertShift } from '../helpers/attendance-sessions.ts';
+import { insertSession } from '../helpers/correction-fixtures.ts';
+import { expectError } from '../helpers/expect.ts';
 import { cancelLeave, leaveTimeline, resolveLeave, resolveOk, submitLeave, submitOk } from '../helpers/leave-fixtures.ts';
+import { auditRows } from '../helpers/rows.ts';
 
 const NOW = '2026-11-25T04:00:00.000Z';
 
@@ -28,12 +31,7 @@ describe('leaves: bad input and abuse (03 §5)', function () {
     clock = new FixedClock(NOW);
     app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
     org = await createOrg(app);
-    admin = await signIn(app, org.admin);
-    hr = await signIn(app, org.hr);
-    manager = await signIn(app, org.manager);
-    teamLead = await signIn(app, org.teamLead);
-    otherManager = await signIn(app, org.otherManager);
-    employee2 = await signIn(app, org.employee2);
+    ({ admin, hr, manager, teamLead, otherManager, employee2 } = await signInOrg(app, org));
     await app.sql.query(`INSERT INTO holidays (name, holiday_date) VALUES ('Winter Day', '2026-12-25')`);
   });
 

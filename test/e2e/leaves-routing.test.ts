@@ -7,10 +7,11 @@
  * Time: 2026-11-25T04:00Z (Wednesday 09:00 in Asia/Karachi).
  */
 import { expect } from 'chai';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { expectError, outboxEvents } from '../helpers/correction-fixtures.ts';
+import { expectError } from '../helpers/expect.ts';
 import { getLeave, resolveLeave, resolveOk, submitLeave, submitOk } from '../helpers/leave-fixtures.ts';
+import { outboxEvents } from '../helpers/rows.ts';
 
 const NOW = '2026-11-25T04:00:00.000Z';
 const DAY = { startDate: '2026-12-01', endDate: '2026-12-01' };
@@ -25,9 +26,7 @@ describe('leave routing (03 §4.1)', function () {
   before(async function () {
     app = await startTestApp({ clock: new FixedClock(NOW), env: { ORG_TIMEZONE: 'Asia/Karachi' } });
     org = await createOrg(app);
-    manager = await signIn(app, org.manager);
-    hr = await signIn(app, org.hr);
-    admin = await signIn(app, org.admin);
+    ({ manager, hr, admin } = await signInOrg(app, org));
   });
 
   after(async function () {

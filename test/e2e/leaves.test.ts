@@ -15,9 +15,10 @@ import { createDbPool, type Db } from '../../src/db/pool.ts';
 import { seedLeaveRequests } from '../../src/seed/leaves.ts';
 import { seedOrganization } from '../../src/seed/organization.ts';
 import { createTestDatabase } from '../helpers/database.ts';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { auditRows, expectError, insertException, insertSession, outboxEvents } from '../helpers/correction-fixtures.ts';
+import { insertException, insertSession } from '../helpers/correction-fixtures.ts';
+import { expectError } from '../helpers/expect.ts';
 import {
   amendLeave,
   cancelLeave,
@@ -29,6 +30,7 @@ import {
   submitOk,
   timelineRows,
 } from '../helpers/leave-fixtures.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 const NOW = '2026-11-25T04:00:00.000Z';
 const TODAY = '2026-11-25';
@@ -50,14 +52,7 @@ describe('leaves & WFH (03 §3.1)', function () {
     clock = new FixedClock(NOW);
     app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
     org = await createOrg(app);
-    admin = await signIn(app, org.admin);
-    hr = await signIn(app, org.hr);
-    manager = await signIn(app, org.manager);
-    teamLead = await signIn(app, org.teamLead);
-    employee = await signIn(app, org.employee);
-    employee2 = await signIn(app, org.employee2);
-    otherManager = await signIn(app, org.otherManager);
-    outsider = await signIn(app, org.outsider);
+    ({ admin, hr, manager, teamLead, employee, employee2, otherManager, outsider } = await signInOrg(app, org));
   });
 
   after(async function () {

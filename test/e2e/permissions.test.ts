@@ -5,29 +5,14 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
 import { PERMISSIONS, ROLE_PERMISSIONS, ROLES } from '../../src/auth/permissions.ts';
 import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
 import { startTestApp, type TestApp } from '../helpers/harness.ts';
-
-type Envelope = ApiErrorBody['error'];
+import { expectError, ok } from '../helpers/expect.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 /** Every catalogued key in code-point order (the API sorts keys byte-wise, independent of the database collation). */
 const ALL_KEYS = PERMISSIONS.map((p) => p.key).sort();
-
-function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-function ok<T>(result: { data?: T; error?: unknown; response: Response }, status = 200): T {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  return result.data as T;
-}
 
 describe('permissions (01 §3.3, U16–U17)', function () {
   let app: TestApp;
@@ -147,10 +132,7 @@ describe('permissions (01 §3.3, U16–U17)', function () {
         before: { grants: ['leave.approve'], denies: ['alerts.manage'] },
         after: { grants: ['timelogs.invalidate'], denies: [] },
       });
-      const { rows: events } = await app.sql.query(
-        `SELECT audience_user_ids, event FROM realtime_outbox WHERE event->>'type' = 'auth.permissions_changed' AND event->'payload'->>'userId' = $1`,
-        [target.id],
-      );
+      const events = await outboxEvents(app, 'auth.permissions_changed', 'userId', target.id);
       expect(events).to.have.length(2);
       expect(events[0].audience_user_ids).to.deep.equal([target.id]);
       expect(events[0].event.payload).to.deep.equal({ userId: target.id, role: 'team_lead' });
@@ -160,8 +142,7 @@ describe('permissions (01 §3.3, U16–U17)', function () {
       const target = await createUser(app, { role: 'employee', managerId: org.teamLead.id });
       ok(await setOverrides(admin, target.id, ['users.view_team']));
       ok(await setOverrides(admin, target.id, ['users.view_team']));
-      const { rows } = await app.sql.query(`SELECT count(*)::int AS n FROM audit_logs WHERE entity_id = $1 AND action = 'user.permissions_updated'`, [target.id]);
-      expect(rows[0].n).to.equal(1);
+      expect(await auditRows(app, target.id, { action: 'user.permissions_updated' })).to.have.length(1);
     });
 
     it('takes effect on the next request: a grant widens read scope, a deny narrows it', async () => {

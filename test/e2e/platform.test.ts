@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
-import { createApiClient, type ApiClient, type ApiErrorBody } from '../../generated/sdk/src/index.ts';
+import { createApiClient, type ApiClient } from '../../generated/sdk/src/index.ts';
 import { createApp, createServices } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createDbPool, type Db } from '../../src/db/pool.ts';
@@ -17,6 +17,7 @@ import { BUNDLE_PATH } from '../../src/http/operations.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { startTestApp, TEST_SECRET, testEnv, type TestApp } from '../helpers/harness.ts';
+import { expectError, expectErrorBody, type Envelope } from '../helpers/expect.ts';
 
 const INTERNAL_MESSAGE = 'An unexpected internal server error occurred.';
 const DEV_ORIGIN = 'http://localhost:3000';
@@ -40,24 +41,6 @@ const EXPOSED_HEADERS = [
   'Idempotent-Replayed',
 ];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-type Envelope = ApiErrorBody['error'];
-
-/** The one error body of 00 §Errors, with `requestId` equal to the `X-Request-Id` response header. */
-function expectEnvelope(response: Response, body: unknown, status: number, code: string, message?: string): Envelope {
-  expect(response.status, 'status').to.equal(status);
-  expect(response.headers.get('content-type')).to.match(/^application\/json/);
-  expect(body).to.be.an('object').that.has.all.keys('error');
-  const error = (body as ApiErrorBody).error;
-  expect(error).to.have.all.keys('code', 'message', 'details', 'requestId');
-  expect(error.code).to.equal(code);
-  expect(error.message).to.be.a('string').that.is.not.empty;
-  if (message !== undefined) expect(error.message).to.equal(message);
-  expect(error.details).to.be.an('array');
-  expect(error.requestId).to.be.a('string').that.is.not.empty;
-  expect(error.requestId).to.equal(response.headers.get('x-request-id'));
-  return error;
-}
 
 /** 01 §3.4: on every response — success, error, 404, 405, 500, preflight. HSTS in production only. */
 function expectSecurityHeaders(headers: Headers, production = false): void {
@@ -139,10 +122,10 @@ describe('platform (APP_ENV=test)', function () {
     it('GET /api/v1/openapi.json and GET /docs are 404 NOT_FOUND outside development (test)', async function () {
       const spec = await client.GET('/openapi.json');
       expect(spec.data).to.equal(undefined);
-      expectEnvelope(spec.response, spec.error, 404, 'NOT_FOUND');
+      expectError(spec, 404, 'NOT_FOUND');
       const docs = await client.GET('/docs', { parseAs: 'text' });
       expect(docs.data).to.equal(undefined);
-      expectEnvelope(docs.response, docs.error, 404, 'NOT_FOUND');
+      expectError(docs, 404, 'NOT_FOUND');
     });
   });
 
@@ -151,7 +134,7 @@ describe('platform (APP_ENV=test)', function () {
       for (const path of ['/api/v1/nope', '/nope', '/api/v2/health']) {
         const response = await fetch(`${app.url}${path}`);
         const body: unknown = await response.json();
-        const error = expectEnvelope(response, body, 404, 'NOT_FOUND', 'Resource not found.');
+        const error = expectErrorBody(response, body, 404, 'NOT_FOUND', { message: 'Resource not found.' });
         expect(error.details).to.deep.equal([]);
         expect(error.requestId).to.match(UUID);
         expectSecurityHeaders(response.headers);
@@ -160,26 +143,26 @@ describe('platform (APP_ENV=test)', function () {
 
     it('404 (not 405) for a wrong method on an unknown route', async function () {
       const response = await fetch(`${app.url}/api/v1/nope`, { method: 'DELETE' });
-      expectEnvelope(response, await response.json(), 404, 'NOT_FOUND');
+      expectErrorBody(response, await response.json(), 404, 'NOT_FOUND');
       expect(response.headers.get('allow')).to.equal(null);
     });
 
     it('405 API_ERROR with Allow for a wrong method on a known route', async function () {
       const response = await fetch(`${app.url}/health`, { method: 'PUT' });
-      const error = expectEnvelope(response, await response.json(), 405, 'API_ERROR', 'Method not allowed.');
+      const error = expectErrorBody(response, await response.json(), 405, 'API_ERROR', { message: 'Method not allowed.' });
       expect(error.details).to.deep.equal([]);
       expect(list(response.headers.get('allow'))).to.include('get').and.not.include('put');
       expectSecurityHeaders(response.headers);
 
       const post = await fetch(`${app.url}/api/v1/openapi.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      expectEnvelope(post, await post.json(), 405, 'API_ERROR');
+      expectErrorBody(post, await post.json(), 405, 'API_ERROR');
       expect(list(post.headers.get('allow'))).to.deep.equal(['get']);
     });
 
     it('422 VALIDATION_ERROR naming an unknown query parameter (query.foo), value not echoed', async function () {
       const { data, error, response } = await client.GET('/health', { params: { query: { foo: 'sneaky-value-42' } } } as never);
       expect(data).to.equal(undefined);
-      const envelope = expectEnvelope(response, error, 422, 'VALIDATION_ERROR', 'Request validation failed.');
+      const envelope = expectErrorBody(response, error, 422, 'VALIDATION_ERROR', { message: 'Request validation failed.' });
       expect(envelope.details.map((d) => d.field)).to.deep.equal(['query.foo']);
       expect(envelope.details[0]!.message).to.be.a('string').that.is.not.empty;
       expect(JSON.stringify(error)).not.to.include('sneaky-value-42');
@@ -192,11 +175,11 @@ describe('platform (APP_ENV=test)', function () {
       expect(ok.response.headers.get('x-request-id')).to.equal(sane);
 
       const failed = await client.GET('/health', { params: { query: { foo: '1' } }, headers: { 'X-Request-Id': sane } } as never);
-      const envelope = expectEnvelope(failed.response, failed.error, 422, 'VALIDATION_ERROR');
+      const envelope = expectError(failed, 422, 'VALIDATION_ERROR');
       expect(envelope.requestId).to.equal(sane);
 
       const missing = await fetch(`${app.url}/api/v1/nope`, { headers: { 'X-Request-Id': sane } });
-      expect(expectEnvelope(missing, await missing.json(), 404, 'NOT_FOUND').requestId).to.equal(sane);
+      expect(expectErrorBody(missing, await missing.json(), 404, 'NOT_FOUND').requestId).to.equal(sane);
     });
 
     it('replaces an insane X-Request-Id (too long, spaces, markup) with a generated one', async function () {
@@ -204,7 +187,7 @@ describe('platform (APP_ENV=test)', function () {
       for (const sent of insane) {
         const response = await fetch(`${app.url}/api/v1/nope`, { headers: { 'X-Request-Id': sent } });
         const text = await response.text();
-        const error = expectEnvelope(response, JSON.parse(text), 404, 'NOT_FOUND');
+        const error = expectErrorBody(response, JSON.parse(text), 404, 'NOT_FOUND');
         expect(error.requestId).to.not.equal(sent);
         expect(error.requestId).to.match(UUID);
         expect(text).not.to.include(sent);
@@ -270,11 +253,11 @@ describe('platform (APP_ENV=test)', function () {
 
     it('puts the CORS headers on error responses for an allowed origin', async function () {
       const response = await fetch(`${app.url}/api/v1/nope`, { headers: { Origin: DEV_ORIGIN } });
-      expectEnvelope(response, await response.json(), 404, 'NOT_FOUND');
+      expectErrorBody(response, await response.json(), 404, 'NOT_FOUND');
       expectCorsAllowed(response.headers, DEV_ORIGIN);
 
       const invalid = await client.GET('/health', { params: { query: { foo: '1' } }, headers: { Origin: DEV_ORIGIN } } as never);
-      expectEnvelope(invalid.response, invalid.error, 422, 'VALIDATION_ERROR');
+      expectError(invalid, 422, 'VALIDATION_ERROR');
       expectCorsAllowed(invalid.response.headers, DEV_ORIGIN);
     });
   });
@@ -321,7 +304,7 @@ describe('platform: forced 500 (handler override)', function () {
     rawBodies.length = 0;
     const { data, error, response } = await client.GET('/', { headers: { 'X-Request-Id': 'crash-probe-1' } });
     expect(data).to.equal(undefined);
-    const envelope = expectEnvelope(response, error, 500, 'INTERNAL_ERROR', INTERNAL_MESSAGE);
+    const envelope = expectErrorBody(response, error, 500, 'INTERNAL_ERROR', { message: INTERNAL_MESSAGE });
     expect(envelope.details).to.deep.equal([]);
     expect(envelope.requestId).to.equal('crash-probe-1');
     expect(rawBodies).to.have.length(1);
@@ -345,7 +328,7 @@ describe('platform: forced 500 (handler override)', function () {
 
   it('puts the CORS headers on a 500 for an allowed origin', async function () {
     const { error, response } = await client.GET('/', { headers: { Origin: DEV_ORIGIN } });
-    expectEnvelope(response, error, 500, 'INTERNAL_ERROR', INTERNAL_MESSAGE);
+    expectErrorBody(response, error, 500, 'INTERNAL_ERROR', { message: INTERNAL_MESSAGE });
     expectCorsAllowed(response.headers, DEV_ORIGIN);
   });
 
@@ -375,11 +358,11 @@ describe('platform (APP_ENV=production)', function () {
     expectSecurityHeaders(ok.response.headers, true);
 
     const missing = await fetch(`${app.url}/api/v1/nope`);
-    expectEnvelope(missing, await missing.json(), 404, 'NOT_FOUND');
+    expectErrorBody(missing, await missing.json(), 404, 'NOT_FOUND');
     expectSecurityHeaders(missing.headers, true);
 
     const wrongMethod = await fetch(`${app.url}/`, { method: 'DELETE' });
-    expectEnvelope(wrongMethod, await wrongMethod.json(), 405, 'API_ERROR');
+    expectErrorBody(wrongMethod, await wrongMethod.json(), 405, 'API_ERROR');
     expectSecurityHeaders(wrongMethod.headers, true);
 
     const pre = await preflight(app.url, '/health', PROD_ORIGIN);
@@ -411,11 +394,11 @@ describe('platform (APP_ENV=production)', function () {
 
   it('puts the CORS headers on error responses for the allowed origin', async function () {
     const response = await fetch(`${app.url}/api/v1/nope`, { headers: { Origin: PROD_ORIGIN } });
-    expectEnvelope(response, await response.json(), 404, 'NOT_FOUND');
+    expectErrorBody(response, await response.json(), 404, 'NOT_FOUND');
     expectCorsAllowed(response.headers, PROD_ORIGIN);
 
     const invalid = await client.GET('/health', { params: { query: { foo: '1' } }, headers: { Origin: PROD_ORIGIN } } as never);
-    const envelope = expectEnvelope(invalid.response, invalid.error, 422, 'VALIDATION_ERROR');
+    const envelope = expectError(invalid, 422, 'VALIDATION_ERROR');
     expect(envelope.details.map((d) => d.field)).to.deep.equal(['query.foo']);
     expectCorsAllowed(invalid.response.headers, PROD_ORIGIN);
   });
@@ -423,12 +406,12 @@ describe('platform (APP_ENV=production)', function () {
   it('serves neither the contract nor the docs (404 NOT_FOUND envelopes)', async function () {
     const spec = await client.GET('/openapi.json');
     expect(spec.data).to.equal(undefined);
-    expectEnvelope(spec.response, spec.error, 404, 'NOT_FOUND');
+    expectError(spec, 404, 'NOT_FOUND');
     expectSecurityHeaders(spec.response.headers, true);
 
     const docs = await client.GET('/docs', { parseAs: 'text' });
     expect(docs.data).to.equal(undefined);
-    expectEnvelope(docs.response, docs.error, 404, 'NOT_FOUND');
+    expectError(docs, 404, 'NOT_FOUND');
   });
 });
 

@@ -121,9 +121,9 @@ describe('seed: demo organization (05 §2)', function () {
 
   it('refuses sizes outside 20..100000 and parses --users N / --users=N', function () {
     expect(() => planOrganization(19)).to.throw(RangeError);
-    expect(parseSeedArgs([])).to.deep.equal({ users: 40 });
-    expect(parseSeedArgs(['--users', '120'])).to.deep.equal({ users: 120 });
-    expect(parseSeedArgs(['--users=75'])).to.deep.equal({ users: 75 });
+    expect(parseSeedArgs([])).to.deep.equal({ users: 40, days: 60 });
+    expect(parseSeedArgs(['--users', '120'])).to.deep.equal({ users: 120, days: 60 });
+    expect(parseSeedArgs(['--users=75'])).to.deep.equal({ users: 75, days: 60 });
     expect(() => parseSeedArgs(['--users', 'many'])).to.throw(/whole number/);
     expect(() => parseSeedArgs(['--users', '5'])).to.throw(/from 20/);
     expect(() => parseSeedArgs(['--colour'])).to.throw(/unknown argument --colour/);

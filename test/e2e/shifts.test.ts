@@ -4,38 +4,10 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signInOrg, uniqueName, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-
-type Envelope = ApiErrorBody['error'];
-
-function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, 'status').to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-interface AuditRow {
-  action: string;
-  actor_user_id: string | null;
-  entity_type: string;
-  entity_id: string | null;
-  entity_label: string | null;
-  outcome: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  metadata: Record<string, unknown>;
-}
-
-interface OutboxRow {
-  audience_kind: string;
-  audience_user_ids: string[];
-  event: { type: string; actorId?: string; payload: Record<string, unknown> };
-}
+import { expectError, ok } from '../helpers/expect.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 type ShiftBody = {
   name: string;
@@ -58,44 +30,8 @@ describe('shifts (02 §3.6)', function () {
   let hr: Session;
   let manager: Session;
   let employee: Session;
-  let counter = 0;
-
-  const uniqueName = (prefix: string) => `${prefix} ${++counter}-${randomUUID().slice(0, 8)}`;
-
   async function createShift(body: Partial<ShiftBody> & { name?: string }, as: Session = admin) {
-    const { data, error, response } = await as.api.POST('/shifts', {
-      body: { name: uniqueName('Shift'), startTime: '09:00', endTime: '17:00', ...body },
-    });
-    expect(error, JSON.stringify(error)).to.equal(undefined);
-    expect(response.status).to.equal(201);
-    return data!;
-  }
-
-  async function auditRows(entityType: string, entityId: string): Promise<AuditRow[]> {
-    const { rows } = await app.sql.query<AuditRow>(
-      `SELECT action, actor_user_id, entity_type, entity_id, entity_label, outcome, before, after, metadata
-       FROM audit_logs WHERE entity_type = $1 AND entity_id = $2 ORDER BY seq`,
-      [entityType, entityId],
-    );
-    return rows;
-  }
-
-  async function shiftEvents(shiftId: string): Promise<OutboxRow[]> {
-    const { rows } = await app.sql.query<OutboxRow>(
-      `SELECT audience_kind, audience_user_ids, event FROM realtime_outbox
-       WHERE event->>'type' LIKE 'shift.%' AND event->'payload'->>'shiftId' = $1 ORDER BY seq`,
-      [shiftId],
-    );
-    return rows;
-  }
-
-  async function assignmentEvents(userId: string): Promise<OutboxRow[]> {
-    const { rows } = await app.sql.query<OutboxRow>(
-      `SELECT audience_kind, audience_user_ids, event FROM realtime_outbox
-       WHERE event->>'type' = 'shift.assigned' AND event->'payload'->>'userId' = $1 ORDER BY seq`,
-      [userId],
-    );
-    return rows;
+    return ok(await as.api.POST('/shifts', { body: { name: uniqueName('Shift'), startTime: '09:00', endTime: '17:00', ...body } }), 201);
   }
 
   async function defaultShiftIds(): Promise<string[]> {
@@ -122,10 +58,7 @@ describe('shifts (02 §3.6)', function () {
   before(async function () {
     app = await startTestApp({ clock: new FixedClock(NOW), env: { ORG_TIMEZONE: 'Asia/Karachi' } });
     org = await createOrg(app);
-    admin = await signIn(app, org.admin);
-    hr = await signIn(app, org.hr);
-    manager = await signIn(app, org.manager);
-    employee = await signIn(app, org.employee);
+    ({ admin, hr, manager, employee } = await signInOrg(app, org));
   });
 
   after(async function () {
@@ -156,7 +89,7 @@ describe('shifts (02 §3.6)', function () {
         updatedAt: NOW,
       });
 
-      const audits = await auditRows('shift', data!.id);
+      const audits = await auditRows(app, data!.id, { entityType: 'shift' });
       expect(audits).to.have.length(1);
       expect(audits[0]).to.include({ action: 'shift.created', actor_user_id: org.admin.id, entity_label: name, outcome: 'success' });
       expect(audits[0]!.before).to.equal(null);
@@ -173,7 +106,7 @@ describe('shifts (02 §3.6)', function () {
       });
       expect(audits[0]!.metadata).to.include({ requestId: 'shift-create-1' });
 
-      const events = await shiftEvents(data!.id);
+      const events = await outboxEvents(app, 'shift.*', 'shiftId', data!.id);
       expect(events).to.have.length(1);
       expect(events[0]!.audience_kind).to.equal('org');
       expect(events[0]!.event.type).to.equal('shift.created');
@@ -317,11 +250,11 @@ describe('shifts (02 §3.6)', function () {
       const { data: firstNow } = await employee.api.GET('/shifts/{shiftId}', { params: { path: { shiftId: first.id } } });
       expect(firstNow).to.include({ isDefault: false, isActive: true });
 
-      const firstAudits = await auditRows('shift', first.id);
+      const firstAudits = await auditRows(app, first.id, { entityType: 'shift' });
       expect(firstAudits.map((a) => a.action)).to.deep.equal(['shift.created', 'shift.updated']);
       expect(firstAudits[1]!.before).to.deep.equal({ isDefault: true });
       expect(firstAudits[1]!.after).to.deep.equal({ isDefault: false });
-      const firstEvents = await shiftEvents(first.id);
+      const firstEvents = await outboxEvents(app, 'shift.*', 'shiftId', first.id);
       expect(firstEvents.map((e) => e.event.type)).to.deep.equal(['shift.created', 'shift.updated']);
       expect(firstEvents[1]!.event.payload).to.deep.equal({ shiftId: first.id, name: first.name, isActive: true, isDefault: false });
     });
@@ -333,8 +266,8 @@ describe('shifts (02 §3.6)', function () {
       expect(response.status).to.equal(200);
       expect(data).to.include({ id: target.id, isDefault: true });
       expect(await defaultShiftIds()).to.deep.equal([target.id]);
-      expect((await auditRows('shift', current.id)).map((a) => a.action)).to.deep.equal(['shift.created', 'shift.updated']);
-      const targetAudits = await auditRows('shift', target.id);
+      expect((await auditRows(app, current.id, { entityType: 'shift' })).map((a) => a.action)).to.deep.equal(['shift.created', 'shift.updated']);
+      const targetAudits = await auditRows(app, target.id, { entityType: 'shift' });
       expect(targetAudits[1]).to.deep.include({ action: 'shift.updated', before: { isDefault: false }, after: { isDefault: true } });
 
       const cleared = await hr.api.PATCH('/shifts/{shiftId}', { params: { path: { shiftId: target.id } }, body: { isDefault: false } });
@@ -428,11 +361,11 @@ describe('shifts (02 §3.6)', function () {
       });
       expect(response.status).to.equal(200);
       expect(data).to.deep.include({ startTime: '18:00', endTime: '03:00', isOvernight: true, durationMinutes: 540, workingDays: [1, 6], gracePeriodMinutes: 30 });
-      const audits = await auditRows('shift', shift.id);
+      const audits = await auditRows(app, shift.id, { entityType: 'shift' });
       expect(audits.map((a) => a.action)).to.deep.equal(['shift.created', 'shift.updated']);
       expect(audits[1]!.before).to.deep.equal({ startTime: '13:00', endTime: '21:00', gracePeriodMinutes: 15, workingDays: [1, 2, 3, 4, 5] });
       expect(audits[1]!.after).to.deep.equal({ startTime: '18:00', endTime: '03:00', gracePeriodMinutes: 30, workingDays: [1, 6] });
-      const events = await shiftEvents(shift.id);
+      const events = await outboxEvents(app, 'shift.*', 'shiftId', shift.id);
       expect(events.map((e) => e.event.type)).to.deep.equal(['shift.created', 'shift.updated']);
       expect(events[1]!.event.payload).to.deep.equal({ shiftId: shift.id, name: shift.name, isActive: true, isDefault: false });
     });
@@ -471,8 +404,8 @@ describe('shifts (02 §3.6)', function () {
         body: { name: shift.name, startTime: '09:00', workingDays: [5, 4, 3, 2, 1], isActive: true },
       });
       expect(same.response.status).to.equal(200);
-      expect((await auditRows('shift', shift.id)).map((a) => a.action)).to.deep.equal(['shift.created', 'shift.updated']);
-      expect(await shiftEvents(shift.id)).to.have.length(2);
+      expect((await auditRows(app, shift.id, { entityType: 'shift' })).map((a) => a.action)).to.deep.equal(['shift.created', 'shift.updated']);
+      expect(await outboxEvents(app, 'shift.*', 'shiftId', shift.id)).to.have.length(2);
     });
 
     it('renaming to another shift\'s name in another case → 409 on body.name; unknown shift → 404; employee → 403', async function () {
@@ -494,13 +427,13 @@ describe('shifts (02 §3.6)', function () {
       expect(data!.isActive).to.equal(false);
       const back = await admin.api.PATCH('/shifts/{shiftId}', { params: { path: { shiftId: shift.id } }, body: { isActive: true } });
       expect(back.data!.isActive).to.equal(true);
-      const audits = await auditRows('shift', shift.id);
+      const audits = await auditRows(app, shift.id, { entityType: 'shift' });
       expect(audits.map((a) => [a.action, a.before, a.after])).to.deep.equal([
         ['shift.created', null, audits[0]!.after],
         ['shift.deactivated', { isActive: true }, { isActive: false }],
         ['shift.updated', { isActive: false }, { isActive: true }],
       ]);
-      const events = await shiftEvents(shift.id);
+      const events = await outboxEvents(app, 'shift.*', 'shiftId', shift.id);
       expect(events.map((e) => [e.event.type, e.event.payload.isActive])).to.deep.equal([
         ['shift.created', true],
         ['shift.updated', false],
@@ -562,10 +495,10 @@ describe('shifts (02 §3.6)', function () {
       const second = await hr.api.DELETE('/shifts/{shiftId}', { params: { path: { shiftId: shift.id } } });
       expect(second.response.status).to.equal(200);
       expect(second.data).to.deep.equal(first.data);
-      const audits = await auditRows('shift', shift.id);
+      const audits = await auditRows(app, shift.id, { entityType: 'shift' });
       expect(audits.map((a) => a.action)).to.deep.equal(['shift.created', 'shift.deactivated']);
       expect(audits[1]).to.deep.include({ actor_user_id: org.hr.id, before: { isActive: true }, after: { isActive: false } });
-      const events = await shiftEvents(shift.id);
+      const events = await outboxEvents(app, 'shift.*', 'shiftId', shift.id);
       expect(events.map((e) => e.event.type)).to.deep.equal(['shift.created', 'shift.updated']);
       expect(events[1]!.event.payload).to.deep.equal({ shiftId: shift.id, name: shift.name, isActive: false, isDefault: false });
       const { rowCount } = await app.sql.query(`SELECT 1 FROM shifts WHERE id = $1`, [shift.id]);
@@ -626,7 +559,7 @@ describe('shifts (02 §3.6)', function () {
       expect(data).to.deep.equal({ userId: user.id, shiftId: shift.id, effectiveShiftId: shift.id });
       expect(await userShiftId(user.id)).to.equal(shift.id);
 
-      const audits = await auditRows('user', user.id);
+      const audits = await auditRows(app, user.id, { entityType: 'user' });
       expect(audits).to.have.length(1);
       expect(audits[0]).to.deep.include({
         action: 'user.shift_changed',
@@ -636,7 +569,7 @@ describe('shifts (02 §3.6)', function () {
         after: { shiftId: shift.id },
       });
       expect(audits[0]!.metadata).to.include({ requestId: 'assign-1' });
-      const events = await assignmentEvents(user.id);
+      const events = await outboxEvents(app, 'shift.assigned', 'userId', user.id);
       expect(events).to.have.length(1);
       expect(events[0]!.audience_kind).to.equal('user');
       expect(events[0]!.audience_user_ids).to.deep.equal([user.id]);
@@ -645,8 +578,8 @@ describe('shifts (02 §3.6)', function () {
       // The same assignment again changes nothing: 200, no second audit or event.
       const again = await assign(hr, user.id, { shiftId: shift.id });
       expect(again.data).to.deep.equal(data);
-      expect(await auditRows('user', user.id)).to.have.length(1);
-      expect(await assignmentEvents(user.id)).to.have.length(1);
+      expect(await auditRows(app, user.id, { entityType: 'user' })).to.have.length(1);
+      expect(await outboxEvents(app, 'shift.assigned', 'userId', user.id)).to.have.length(1);
     });
 
     it('shiftId null unassigns; the effective shift falls back to the default shift, or null when there is none', async function () {
@@ -665,14 +598,14 @@ describe('shifts (02 §3.6)', function () {
       const unassigned = await assign(admin, user.id, { shiftId: null });
       expect(unassigned.data).to.deep.equal({ userId: user.id, shiftId: null, effectiveShiftId: fallback.id });
 
-      const audits = await auditRows('user', user.id);
+      const audits = await auditRows(app, user.id, { entityType: 'user' });
       expect(audits.map((a) => [a.before, a.after])).to.deep.equal([
         [{ shiftId: null }, { shiftId: own.id }],
         [{ shiftId: own.id }, { shiftId: null }],
         [{ shiftId: null }, { shiftId: own.id }],
         [{ shiftId: own.id }, { shiftId: null }],
       ]);
-      const events = await assignmentEvents(user.id);
+      const events = await outboxEvents(app, 'shift.assigned', 'userId', user.id);
       expect(events.map((e) => e.event.payload.effectiveShiftId)).to.deep.equal([own.id, null, own.id, fallback.id]);
     });
 
@@ -687,7 +620,7 @@ describe('shifts (02 §3.6)', function () {
       expectError(await assign(admin, user.id, { shiftId: shift.id, shift_id: randomUUID() }), 422, 'VALIDATION_ERROR', ['body.shift_id']);
       expectError(await assign(admin, user.id, { shiftId: 'not-a-uuid' }), 422, 'VALIDATION_ERROR', ['body.shiftId']);
       expect(await userShiftId(user.id)).to.equal(shift.id);
-      expect(await auditRows('user', user.id)).to.have.length(1);
+      expect(await auditRows(app, user.id, { entityType: 'user' })).to.have.length(1);
     });
 
     it('assign an inactive or unknown shift → 422 body.shiftId; unknown user → 404', async function () {
@@ -700,7 +633,7 @@ describe('shifts (02 §3.6)', function () {
       expectError(await assign(admin, randomUUID(), { shiftId: null }), 404, 'NOT_FOUND');
       expectError(await assign(admin, 'abc', { shiftId: null }), 422, 'VALIDATION_ERROR', ['path.userId']);
       expect(await userShiftId(user.id)).to.equal(null);
-      expect(await auditRows('user', user.id)).to.have.length(0);
+      expect(await auditRows(app, user.id, { entityType: 'user' })).to.have.length(0);
     });
 
     it('a manager or an employee → 403 PERMISSION_ERROR; the assignment is unchanged', async function () {

@@ -5,25 +5,10 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, uniqueEmail, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-
-type Envelope = ApiErrorBody['error'];
-
-function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-function ok<T>(result: { data?: T; error?: unknown; response: Response }, status = 200): T {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  return result.data as T;
-}
+import { expectError, ok } from '../helpers/expect.ts';
+import { auditRows } from '../helpers/rows.ts';
 
 describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', function () {
   const clock = new FixedClock('2026-03-02T09:00:00.000Z');
@@ -36,19 +21,9 @@ describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', 
   let intern: Session;
 
   const path = (userId: string) => ({ params: { path: { userId } } });
-  const uniqueEmail = (prefix = 'abuse') => `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
-
   async function userRow(id: string) {
     const { rows } = await app.sql.query(`SELECT email, full_name, role, status, designation, manager_id, updated_at FROM users WHERE id = $1`, [id]);
     return rows[0];
-  }
-
-  async function auditCount(entityId: string, action?: string): Promise<number> {
-    const { rows } = await app.sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_logs WHERE entity_id = $1 ${action ? 'AND action = $2' : ''}`,
-      action ? [entityId, action] : [entityId],
-    );
-    return rows[0]!.n;
   }
 
   /** Queues both requests behind a lock on the active admin rows, then releases it (see users-status.test.ts). */
@@ -73,7 +48,7 @@ describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', 
   before(async () => {
     app = await startTestApp({ clock });
     org = await createOrg(app);
-    [admin, hr, manager, employee, intern] = await Promise.all([org.admin, org.hr, org.manager, org.employee, org.intern].map((u) => signIn(app, u)));
+    ({ admin, hr, manager, employee, intern } = await signInOrg(app, org));
   });
   after(() => app.close());
 
@@ -84,7 +59,7 @@ describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', 
       expect(error.message).to.equal('Resource not found.');
     }
     expect(await userRow(org.junior.id)).to.deep.equal(before);
-    expect(await auditCount(org.junior.id)).to.equal(0);
+    expect(await auditRows(app, org.junior.id)).to.have.length(0);
   });
 
   it('row 28: manager PATCH /users/{teamMemberId} {designation} → 403 PERMISSION_ERROR (visible, not allowed)', async () => {
@@ -186,7 +161,7 @@ describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', 
       expectError(await admin.api.PATCH('/users/{userId}', { ...path(boss.id), body: { managerId } }), 422, 'VALIDATION_ERROR', ['body.managerId']);
     }
     expect((await userRow(boss.id)).manager_id).to.equal(org.admin.id);
-    expect(await auditCount(boss.id, 'user.updated')).to.equal(0);
+    expect(await auditRows(app, boss.id, { action: 'user.updated' })).to.have.length(0);
   });
 
   it('row 36: create or email-change to an existing address in different case → 409 CONFLICT', async () => {
@@ -258,7 +233,7 @@ describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', 
     expect(fourth.response.headers.get('retry-after')).to.equal('300');
     const { rows } = await app.sql.query(`SELECT count(*)::int AS n FROM account_invitations WHERE user_id = $1`, [invitee.id]);
     expect(rows[0].n).to.equal(3);
-    expect(await auditCount(invitee.id, 'user.invitation_resent')).to.equal(3);
+    expect(await auditRows(app, invitee.id, { action: 'user.invitation_resent' })).to.have.length(3);
 
     const active = await createUser(app, { role: 'employee', managerId: org.teamLead.id });
     for (let i = 0; i < 3; i++) ok(await (i % 2 ? hr : admin).api.POST('/users/{userId}/send-password-reset', path(active.id)), 202);

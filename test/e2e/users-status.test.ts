@@ -5,25 +5,10 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
 import { createOrg, createUser, signIn, type FixtureUser, type Org, type Session } from '../helpers/fixtures.ts';
 import { startTestApp, type TestApp } from '../helpers/harness.ts';
-
-type Envelope = ApiErrorBody['error'];
-
-function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-function ok<T>(result: { data?: T; error?: unknown; response: Response }, status = 200): T {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  return result.data as T;
-}
+import { expectError, ok } from '../helpers/expect.ts';
+import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 describe('user status and role changes (01 §4.1, U9–U13)', function () {
   let app: TestApp;
@@ -38,22 +23,6 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
   async function row(id: string) {
     const { rows } = await app.sql.query(`SELECT role, status, status_reason, status_changed_at, manager_id FROM users WHERE id = $1`, [id]);
     return rows[0];
-  }
-
-  async function audits(entityId: string, action: string) {
-    const { rows } = await app.sql.query(
-      `SELECT actor_user_id, before, after, outcome, entity_label FROM audit_logs WHERE entity_id = $1 AND action = $2 ORDER BY seq`,
-      [entityId, action],
-    );
-    return rows;
-  }
-
-  async function events(userId: string, type: string) {
-    const { rows } = await app.sql.query(
-      `SELECT audience_kind, audience_user_ids, event FROM realtime_outbox WHERE event->>'type' = $1 AND event->'payload'->>'userId' = $2 ORDER BY seq`,
-      [type, userId],
-    );
-    return rows;
   }
 
   async function department(headUserId: string | null): Promise<string> {
@@ -163,10 +132,10 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
       expectError(await s2.api.GET('/users/me'), 401, 'AUTH_ERROR');
       const { rows } = await app.sql.query(`SELECT id, revoke_reason FROM auth_sessions WHERE user_id = $1 ORDER BY id`, [target.id]);
       expect(rows.map((r) => r.revoke_reason)).to.deep.equal(['status_changed', 'status_changed']);
-      const [event] = await events(target.id, 'auth.sessions_revoked');
+      const [event] = await outboxEvents(app, 'auth.sessions_revoked', 'userId', target.id);
       expect(event.audience_user_ids).to.deep.equal([target.id]);
       expect(event.event.payload.reason).to.equal('status_changed');
-      expect([...event.event.payload.sessionIds].sort()).to.deep.equal([s1.sessionId, s2.sessionId].sort());
+      expect([...(event.event.payload.sessionIds as string[])].sort()).to.deep.equal([s1.sessionId, s2.sessionId].sort());
     });
 
     it('closes the user\'s active attendance session (incomplete, account_suspended) in the same transaction', async () => {
@@ -185,7 +154,7 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
       expect(breaks.rows).to.deep.equal([{ end_reason: 'auto_close' }]);
       const exceptions = await app.sql.query(`SELECT type FROM attendance_exceptions WHERE session_id = $1`, [checkIn.data!.id]);
       expect(exceptions.rows, 'no missing_checkout exception for a suspension').to.deep.equal([]);
-      const [closed] = await events(target.id, 'attendance.auto_closed');
+      const [closed] = await outboxEvents(app, 'attendance.auto_closed', 'userId', target.id);
       expect(closed.event.payload.autoClosedReason).to.equal('account_suspended');
     });
 
@@ -199,7 +168,7 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
       expect((after.status_changed_at as Date).getTime()).to.be.greaterThan(before.getTime());
       const { rows } = await app.sql.query(`SELECT invalidated_at FROM password_reset_tokens WHERE user_id = $1`, [target.id]);
       expect(rows[0].invalidated_at).to.be.instanceOf(Date);
-      const [audit] = await audits(target.id, 'user.status_changed');
+      const [audit] = await auditRows(app, target.id, { action: 'user.status_changed' });
       expect(audit.actor_user_id).to.equal(org.hr.id);
       expect(audit.before).to.deep.equal({ status: 'active' });
       expect(audit.after).to.deep.equal({ status: 'inactive', reason: 'Contract ended' });
@@ -225,7 +194,7 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
       const back = ok(await admin.api.POST('/users/{userId}/activate', path(target.id)));
       expect(back).to.include({ status: 'active', statusReason: null });
       expectError(await session.api.GET('/users/me'), 401, 'AUTH_ERROR');
-      const [, second] = await audits(target.id, 'user.status_changed');
+      const [, second] = await auditRows(app, target.id, { action: 'user.status_changed' });
       expect(second.before).to.deep.equal({ status: 'suspended' });
       expect(second.after).to.deep.equal({ status: 'active', reason: null });
     });
@@ -242,7 +211,7 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
       expect(rows[1].created_by_id).to.equal(org.hr.id);
       const { rows: emails } = await app.sql.query(`SELECT template FROM email_outbox WHERE to_email = $1`, [created.user.email]);
       expect(emails.map((e) => e.template)).to.deep.equal(['account_invitation', 'account_invitation']);
-      const [, audit] = await audits(created.user.id, 'user.status_changed');
+      const [, audit] = await auditRows(app, created.user.id, { action: 'user.status_changed' });
       expect(audit.after).to.deep.equal({ status: 'invited', reason: null });
     });
   });
@@ -259,11 +228,11 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
       expect(updated.role).to.equal('team_lead');
       const { rows } = await app.sql.query(`SELECT count(*)::int AS n FROM user_permission_overrides WHERE user_id = $1`, [target.id]);
       expect(rows[0].n).to.equal(0);
-      const [audit] = await audits(target.id, 'user.role_changed');
+      const [audit] = await auditRows(app, target.id, { action: 'user.role_changed' });
       expect(audit.actor_user_id).to.equal(org.admin.id);
       expect(audit.before).to.deep.equal({ role: 'employee' });
       expect(audit.after).to.deep.equal({ role: 'team_lead', clearedOverrides: { grants: ['users.view_all'], denies: ['leave.apply'] } });
-      const [event] = await events(target.id, 'auth.permissions_changed');
+      const [event] = await outboxEvents(app, 'auth.permissions_changed', 'userId', target.id);
       expect(event.audience_user_ids).to.deep.equal([target.id]);
       expect(event.event.payload).to.deep.equal({ userId: target.id, role: 'team_lead' });
       // Sessions stay; authority follows the new role on the next request.

@@ -5,35 +5,10 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
-import { createOrg, createUser, signIn, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, signIn, signInOrg, uniqueEmail, type Org, type Session } from '../helpers/fixtures.ts';
 import { startTestApp, type TestApp } from '../helpers/harness.ts';
-
-type Envelope = ApiErrorBody['error'];
-
-function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-function ok<T>(result: { data?: T; error?: unknown; response: Response }, status = 200): T {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  return result.data as T;
-}
-
-interface AuditRow {
-  action: string;
-  actor_user_id: string | null;
-  entity_id: string | null;
-  outcome: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  metadata: Record<string, unknown>;
-}
+import { expectError, ok } from '../helpers/expect.ts';
+import { auditRows } from '../helpers/rows.ts';
 
 describe('users (01 §3.2 U1–U8)', function () {
   let app: TestApp;
@@ -44,17 +19,6 @@ describe('users (01 §3.2 U1–U8)', function () {
   let teamLead: Session;
   let employee: Session;
   let intern: Session;
-
-  const uniqueEmail = (prefix = 'user') => `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
-
-  async function auditRows(entityId: string, action?: string): Promise<AuditRow[]> {
-    const { rows } = await app.sql.query<AuditRow>(
-      `SELECT action, actor_user_id, entity_id, outcome, before, after, metadata FROM audit_logs
-       WHERE entity_id = $1 ${action ? 'AND action = $2' : ''} ORDER BY seq`,
-      action ? [entityId, action] : [entityId],
-    );
-    return rows;
-  }
 
   async function userRow(id: string) {
     const { rows } = await app.sql.query(
@@ -83,9 +47,7 @@ describe('users (01 §3.2 U1–U8)', function () {
   before(async function () {
     app = await startTestApp();
     org = await createOrg(app);
-    [admin, hr, manager, teamLead, employee, intern] = await Promise.all(
-      [org.admin, org.hr, org.manager, org.teamLead, org.employee, org.intern].map((u) => signIn(app, u)),
-    );
+    ({ admin, hr, manager, teamLead, employee, intern } = await signInOrg(app, org));
   });
   after(() => app.close());
 
@@ -299,7 +261,7 @@ describe('users (01 §3.2 U1–U8)', function () {
       expect(emails[0].text_body).to.include(`http://localhost:3000/activate?token=${body.debugToken}`);
       expect(emails[0].text_body).to.include('24 hours');
 
-      const [audit] = await auditRows(user.id, 'user.invited');
+      const [audit] = await auditRows(app, user.id, { action: 'user.invited' });
       expect(audit).to.include({ actor_user_id: org.admin.id, outcome: 'success' });
       expect(audit!.after).to.deep.equal({ email: email.toLowerCase(), role: 'employee' });
       expect(audit!.metadata).to.have.keys('requestId', 'ip', 'userAgent');
@@ -314,7 +276,7 @@ describe('users (01 §3.2 U1–U8)', function () {
       expect((await userRow(body.user.id)).password_hash).to.match(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       const { rows } = await app.sql.query(`SELECT count(*)::int AS n FROM account_invitations WHERE user_id = $1`, [body.user.id]);
       expect(rows[0].n).to.equal(0);
-      const [audit] = await auditRows(body.user.id, 'user.created');
+      const [audit] = await auditRows(app, body.user.id, { action: 'user.created' });
       expect(audit).to.include({ actor_user_id: org.hr.id });
       expect(audit!.after).to.deep.equal({ email, role: 'intern' });
     });
@@ -491,7 +453,7 @@ describe('users (01 §3.2 U1–U8)', function () {
       expect(first).to.include({ fullName: 'New Name', phone: '+1 555 0100', avatarUrl: 'https://cdn.example.com/a.png' });
       const second = ok(await session.api.PATCH('/users/me/profile', { body: { fullName: 'New Name', phone: null } }));
       expect(second).to.include({ fullName: 'New Name', phone: null, avatarUrl: 'https://cdn.example.com/a.png' });
-      const audits = await auditRows(me.id, 'user.updated');
+      const audits = await auditRows(app, me.id, { action: 'user.updated' });
       expect(audits).to.have.length(2);
       expect(audits[0]!.before).to.deep.equal({ fullName: 'Old Name', phone: null, avatarUrl: null });
       expect(audits[0]!.after).to.deep.equal({ fullName: 'New Name', phone: '+1 555 0100', avatarUrl: 'https://cdn.example.com/a.png' });
@@ -505,7 +467,7 @@ describe('users (01 §3.2 U1–U8)', function () {
       const session = await signIn(app, me);
       const before = ok(await session.api.GET('/users/me'));
       expect(ok(await session.api.PATCH('/users/me/profile', { body: {} }))).to.deep.equal(before);
-      expect(await auditRows(me.id, 'user.updated')).to.deep.equal([]);
+      expect(await auditRows(app, me.id, { action: 'user.updated' })).to.deep.equal([]);
     });
 
     it('rejects blank names, bad phones and non-https avatars', async () => {
@@ -599,7 +561,7 @@ describe('users (01 §3.2 U1–U8)', function () {
       expect(error.message).to.be.a('string');
       const row = await userRow(me.id);
       expect(row).to.include({ full_name: 'Self Edited', designation: null, manager_id: org.teamLead.id });
-      const [denied] = await auditRows(me.id, 'user.update_denied');
+      const [denied] = await auditRows(app, me.id, { action: 'user.update_denied' });
       expect(denied).to.include({ actor_user_id: me.id, outcome: 'denied' });
       expect(denied!.after).to.deep.equal({ requestedFields: ['fullName', 'designation', 'managerId'] });
     });
@@ -628,7 +590,7 @@ describe('users (01 §3.2 U1–U8)', function () {
         }),
       );
       expect(updated).to.include({ designation: 'Senior Clerk', departmentId: dept, managerId: org.teamLead.id });
-      const [audit] = await auditRows(target.id, 'user.updated');
+      const [audit] = await auditRows(app, target.id, { action: 'user.updated' });
       expect(audit).to.include({ actor_user_id: org.hr.id });
       expect(audit!.before).to.deep.equal({ designation: 'Clerk', departmentId: null });
       expect(audit!.after).to.deep.equal({ designation: 'Senior Clerk', departmentId: dept });
@@ -648,20 +610,20 @@ describe('users (01 §3.2 U1–U8)', function () {
         'Deputy',
       );
       // A denied edit of harmless fields only is not audited as update_denied.
-      expect(await auditRows(hr2.id, 'user.update_denied')).to.deep.equal([]);
-      expect(await auditRows(org.admin.id, 'user.update_denied')).to.deep.equal([]);
+      expect(await auditRows(app, hr2.id, { action: 'user.update_denied' })).to.deep.equal([]);
+      expect(await auditRows(app, org.admin.id, { action: 'user.update_denied' })).to.deep.equal([]);
     });
 
     it('a visible target without users.edit is 403 even for {} (and nothing is audited)', async () => {
       expectError(await manager.api.PATCH('/users/{userId}', { params: { path: { userId: org.employee2.id } }, body: {} }), 403, 'PERMISSION_ERROR', []);
-      expect(await auditRows(org.employee2.id, 'user.update_denied')).to.deep.equal([]);
+      expect(await auditRows(app, org.employee2.id, { action: 'user.update_denied' })).to.deep.equal([]);
     });
 
     it('{} on an editable target is a 200 no-op without audit', async () => {
       const target = await createUser(app, { role: 'intern', managerId: org.teamLead.id });
       const before = ok(await admin.api.GET('/users/{userId}', { params: { path: { userId: target.id } } }));
       expect(ok(await admin.api.PATCH('/users/{userId}', { params: { path: { userId: target.id } }, body: {} }))).to.deep.equal(before);
-      expect(await auditRows(target.id, 'user.updated')).to.deep.equal([]);
+      expect(await auditRows(app, target.id, { action: 'user.updated' })).to.deep.equal([]);
     });
 
     it('role, status and shiftId are not properties of the body (422)', async () => {

@@ -3,34 +3,18 @@
  * holidays inserted with SQL (the shift endpoints are another feature), fresh sign-ins after the clock moves, and
  * raw row reads for assertions.
  */
-import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
+import type { Envelope } from './expect.ts';
 import { signIn, type FixtureUser, type Session } from './fixtures.ts';
 import type { TestApp } from './harness.ts';
 
-export type Envelope = ApiErrorBody['error'];
-
-/** Asserts status, code, request id and (optionally) the exact detail fields of an error response. */
-export function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-/** Asserts a 2xx and returns the body. */
-export function ok<T>(result: { data?: T; error?: unknown; response: Response }, status = 200): T {
-  expect(result.response.status, JSON.stringify(result.error)).to.equal(status);
-  return result.data as T;
-}
-
 export interface ShiftSpec {
+  /** Default: a unique `Shift xxxxxxxx`. */
+  name?: string;
   start: string;
   end: string;
-  timezone: string;
+  /** Default: Asia/Karachi. */
+  timezone?: string;
   grace?: number;
   workingDays?: number[];
   isDefault?: boolean;
@@ -43,10 +27,10 @@ export async function insertShift(app: TestApp, spec: ShiftSpec): Promise<string
     `INSERT INTO shifts (name, start_time, end_time, timezone, grace_period_minutes, working_days, is_active, is_default)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
     [
-      `Shift ${randomUUID().slice(0, 8)}`,
+      spec.name ?? `Shift ${randomUUID().slice(0, 8)}`,
       spec.start,
       spec.end,
-      spec.timezone,
+      spec.timezone ?? 'Asia/Karachi',
       spec.grace ?? 15,
       spec.workingDays ?? [1, 2, 3, 4, 5],
       spec.isActive ?? true,
@@ -110,21 +94,6 @@ export async function exceptionRows(app: TestApp, userId: string): Promise<Excep
     `SELECT type, severity, status, to_char(work_date, 'YYYY-MM-DD') AS work_date, session_id, reason, resolution_note, resolved_by_id
      FROM attendance_exceptions WHERE user_id = $1 ORDER BY work_date, type`,
     [userId],
-  );
-  return rows;
-}
-
-export interface OutboxRow {
-  audience_kind: string;
-  audience_user_ids: string[];
-  event: { type: string; actorId?: string; entityId?: string; payload: Record<string, unknown> };
-}
-
-/** Outbox rows about a session (by entity id), oldest first. */
-export async function eventsFor(app: TestApp, sessionId: string): Promise<OutboxRow[]> {
-  const { rows } = await app.sql.query<OutboxRow>(
-    `SELECT audience_kind, audience_user_ids, event FROM realtime_outbox WHERE event->>'entityId' = $1 ORDER BY seq`,
-    [sessionId],
   );
   return rows;
 }

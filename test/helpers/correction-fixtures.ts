@@ -1,36 +1,10 @@
 /**
- * Arranging closed attendance sessions, breaks, exceptions and shifts directly in SQL for the correction and
- * exception tests (the check-in/out endpoints are exercised by their own suites). Behaviour under test still goes
+ * Arranging closed attendance sessions, breaks and exceptions directly in SQL for the correction and exception
+ * tests (the check-in/out endpoints are exercised by their own suites). Behaviour under test still goes
  * through the HTTP API.
  */
-import { expect } from 'chai';
-import type { ApiErrorBody } from '../../generated/sdk/src/index.ts';
 import { classify } from '../../src/modules/attendance/schedule.ts';
 import type { TestApp } from './harness.ts';
-
-export type Envelope = ApiErrorBody['error'];
-
-/** Asserts status, code, request id and (optionally) the detail fields of an error response. */
-export function expectError(result: { error?: unknown; response: Response }, status: number, code: string, fields?: string[]): Envelope {
-  expect(result.response.status, `status (body ${JSON.stringify(result.error)})`).to.equal(status);
-  const envelope = (result.error as ApiErrorBody).error;
-  expect(envelope.code).to.equal(code);
-  expect(envelope.requestId).to.equal(result.response.headers.get('x-request-id'));
-  if (fields) expect(envelope.details.map((d) => d.field)).to.deep.equal(fields);
-  return envelope;
-}
-
-export async function insertShift(
-  app: TestApp,
-  spec: { name: string; start: string; end: string; timezone?: string; grace?: number; workingDays?: number[] },
-): Promise<string> {
-  const { rows } = await app.sql.query<{ id: string }>(
-    `INSERT INTO shifts (name, start_time, end_time, timezone, grace_period_minutes, working_days)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [spec.name, spec.start, spec.end, spec.timezone ?? 'Asia/Karachi', spec.grace ?? 15, spec.workingDays ?? [1, 2, 3, 4, 5]],
-  );
-  return rows[0]!.id;
-}
 
 export interface SessionSpec {
   userId: string;
@@ -124,37 +98,4 @@ export async function insertException(
     [spec.userId, spec.workDate, spec.type, severity, status, spec.sessionId ?? null, detectedAt, spec.reason ?? null],
   );
   return rows[0]!.id;
-}
-
-export interface AuditRow {
-  action: string;
-  actor_user_id: string | null;
-  entity_type: string;
-  entity_id: string | null;
-  outcome: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  metadata: Record<string, unknown>;
-}
-
-export async function auditRows(app: TestApp, entityId: string): Promise<AuditRow[]> {
-  const { rows } = await app.sql.query<AuditRow>(
-    `SELECT action, actor_user_id, entity_type, entity_id, outcome, before, after, metadata FROM audit_logs WHERE entity_id = $1 ORDER BY seq`,
-    [entityId],
-  );
-  return rows;
-}
-
-export interface OutboxRow {
-  audience_user_ids: string[];
-  event: { type: string; payload: Record<string, unknown>; actorId?: string };
-}
-
-/** Outbox events of a type whose payload `key` equals `value`, oldest first. */
-export async function outboxEvents(app: TestApp, type: string, key: string, value: string): Promise<OutboxRow[]> {
-  const { rows } = await app.sql.query<OutboxRow>(
-    `SELECT audience_user_ids, event FROM realtime_outbox WHERE event->>'type' = $1 AND event->'payload'->>$2 = $3 ORDER BY seq`,
-    [type, key, value],
-  );
-  return rows;
 }

@@ -99,3 +99,20 @@ export async function createOrg(app: TestApp) {
   return { admin, hr, manager, teamLead, employee, intern, junior, employee2, otherManager, outsider };
 }
 export type Org = Awaited<ReturnType<typeof createOrg>>;
+
+export type OrgSessions = { [K in keyof Org]: Session };
+
+/** A live session for every user of {@link createOrg}, keyed like the org. */
+export async function signInOrg(app: TestApp, org: Org): Promise<OrgSessions> {
+  const sessions: Partial<OrgSessions> = {};
+  for (const key of Object.keys(org) as (keyof Org)[]) sessions[key] = await signIn(app, org[key]);
+  return sessions as OrgSessions;
+}
+
+let unique = 0;
+
+/** A name no other test uses (`prefix N-xxxxxxxx`), so tests do not depend on each other. */
+export const uniqueName = (prefix: string): string => `${prefix} ${++unique}-${randomUUID().slice(0, 8)}`;
+
+/** An email address no other test uses (`prefix-xxxxxxxx@example.com`). */
+export const uniqueEmail = (prefix = 'user'): string => `${prefix}-${randomUUID().slice(0, 8)}@example.com`;

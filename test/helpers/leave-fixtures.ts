@@ -2,8 +2,8 @@
  * Leave requests through the SDK (submit, resolve, amend, cancel), plus direct SQL for arranging rows in states
  * the API reaches only over time (escalated, old awaitingSince) and for reading timeline / audit rows.
  */
-import { expect } from 'chai';
 import type { components } from '../../generated/sdk/src/schema.ts';
+import { ok } from './expect.ts';
 import type { Session } from './fixtures.ts';
 import type { TestApp } from './harness.ts';
 
@@ -19,10 +19,7 @@ export const submitLeave = (as: Session, body: Partial<SubmitBody> & Pick<Submit
 
 /** Submits and asserts 201. */
 export async function submitOk(as: Session, body: Partial<SubmitBody> & Pick<SubmitBody, 'startDate' | 'endDate'>): Promise<LeaveDto> {
-  const result = await submitLeave(as, body);
-  expect(result.error, JSON.stringify(result.error)).to.equal(undefined);
-  expect(result.response.status).to.equal(201);
-  return result.data!;
+  return ok(await submitLeave(as, body), 201);
 }
 
 export const resolveLeave = (as: Session, leaveId: string, action: string, comment?: string, idempotencyKey?: string) =>
@@ -32,10 +29,7 @@ export const resolveLeave = (as: Session, leaveId: string, action: string, comme
   });
 
 export async function resolveOk(as: Session, leaveId: string, action: 'approved' | 'rejected' | 'clarified', comment?: string): Promise<LeaveDto> {
-  const result = await resolveLeave(as, leaveId, action, comment);
-  expect(result.error, JSON.stringify(result.error)).to.equal(undefined);
-  expect(result.response.status).to.equal(200);
-  return result.data!;
+  return ok(await resolveLeave(as, leaveId, action, comment));
 }
 
 export const cancelLeave = (as: Session, leaveId: string, comment?: string) =>

@@ -10,6 +10,7 @@ import { can } from '../../auth/actor.ts';
 import { inScope, scopeOf } from '../../auth/scope.ts';
 import type { Db } from '../../db/pool.ts';
 import { sql } from '../../db/sql.ts';
+import { pageWindow, toPage, type PageQuery } from '../../lib/page.ts';
 import { correctionApprovalItems } from '../attendance/corrections-queries.ts';
 import { mayResolveLeave } from '../leaves/access.ts';
 import { leaveApprovalItems } from '../leaves/queries.ts';
@@ -17,7 +18,6 @@ import { APPROVAL_KINDS, listInbox, type ApprovalKind, type InboxRow } from './q
 
 type PendingApprovalList = components['schemas']['PendingApprovalList'];
 
-const DEFAULT_LIMIT = 50;
 const SUMMARY_MAX = 200;
 
 const LEAVE_LABEL: Record<string, string> = {
@@ -79,13 +79,12 @@ export function createApprovalsService(deps: { db: Db }) {
   const { db } = deps;
   return {
     /** The caller's inbox, optionally one kind; a caller who may decide nothing gets an empty page (never 403). */
-    async listPending(actor: Actor, query: { kind?: ApprovalKind; limit?: number; offset?: number }): Promise<PendingApprovalList> {
+    async listPending(actor: Actor, query: { kind?: ApprovalKind } & PageQuery): Promise<PendingApprovalList> {
       const kinds = query.kind ? [query.kind] : APPROVAL_KINDS;
       const sources = kinds.map((kind) => KINDS[kind].source(actor)).filter((s): s is FragmentSqlToken => s !== null);
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listInbox(db, { sources, limit, offset });
-      return { items: rows.map(toItem), total, limit, offset };
+      return toPage(rows, total, toItem, { limit, offset });
     },
   };
 }

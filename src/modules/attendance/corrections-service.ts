@@ -17,6 +17,7 @@ import { sql } from '../../db/sql.ts';
 import { conflict, forbidden, invalid, notFound } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, toPage, type Page, type PageQuery } from '../../lib/page.ts';
 import { addDays, daysBetween, todayIn } from '../../lib/zoned-time.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { findShiftRule } from './calendar.ts';
@@ -42,59 +43,27 @@ import {
   type SessionRewrite,
 } from './corrections-queries.ts';
 import { refreshDailyStats } from './daily-stats.ts';
+import { toCorrectionDto, type CorrectionDto } from './dto.ts';
 import { closeExceptionsAsSystem, raiseException, type ExceptionType } from './exceptions-writer.ts';
 import { checkoutTiming, classify, lateness, workDateOf } from './schedule.ts';
 
-export type CorrectionDto = components['schemas']['Correction'];
 type CreateCorrectionRequest = components['schemas']['CreateCorrectionRequest'];
 type UpdateCorrectionRequest = components['schemas']['UpdateCorrectionRequest'];
 
-export interface CorrectionListQuery {
+export interface CorrectionListQuery extends PageQuery {
   scope?: Scope;
   status?: CorrectionStatus;
   userId?: string;
   from?: string;
   to?: string;
-  limit?: number;
-  offset?: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-const DEFAULT_LIMIT = 50;
 const MAX_LIST_SPAN_DAYS = 366;
 /** `out' <= now + 60 s` (02 §4.8): a little clock skew between client and server is tolerated. */
 const FUTURE_TOLERANCE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export function toCorrectionDto(row: CorrectionRow): CorrectionDto {
-  return {
-    id: row.id,
-    sessionId: row.sessionId,
-    userId: row.userId,
-    userFullName: row.userFullName,
-    requestedById: row.requestedById,
-    workDate: row.workDate,
-    originalCheckInAt: row.originalCheckInAt.toISOString(),
-    originalCheckOutAt: iso(row.originalCheckOutAt),
-    requestedCheckInAt: iso(row.requestedCheckInAt),
-    requestedCheckOutAt: iso(row.requestedCheckOutAt),
-    reason: row.reason,
-    status: row.status,
-    reviewerId: row.reviewerId,
-    reviewerComment: row.reviewerComment,
-    resolvedAt: iso(row.resolvedAt),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
 
 /** A broken §4.8 rule: 422 on input (409 for an overlap), always 409 when re-checked at approval. */
 interface RuleFailure {
@@ -398,10 +367,9 @@ export function createCorrectionsService(deps: { db: Db; clock: Clock; config: C
           : scope === 'team'
             ? sql.fragment`(c.requested_by_id = ${actor.userId} OR ${inScope(actor, 'team', sql.identifier(['c', 'user_id']))})`
             : sql.fragment`TRUE`;
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listCorrections(db, { visible, status: query.status, userId: query.userId, from: query.from, to: query.to, limit, offset });
-      return { items: rows.map(toCorrectionDto), total, limit, offset };
+      return toPage(rows, total, toCorrectionDto, { limit, offset });
     },
 
     /** @throws AppError 404 unknown or not visible. */

@@ -1,5 +1,5 @@
 /**
- * Rows → wire objects of 02 §2.8: Session, Break, Correction (as embedded in a session) and DayStatus.
+ * Rows → wire objects of 02 §2.8: Session, Break, Correction (embedded in a session and on its own) and DayStatus.
  * Instants leave as RFC 3339 UTC with milliseconds; work dates stay `YYYY-MM-DD`.
  */
 import type { components } from '../../../generated/sdk/src/schema.ts';
@@ -88,7 +88,7 @@ export function toSessionDto(row: SessionRow, breakAllowanceMinutes: number): Se
   };
 }
 
-/** The row shape of a correction embedded in `getSession` (02 §2.8 Correction). */
+/** The row shape of a correction (02 §2.8 Correction), embedded in `getSession` or read by the corrections endpoints. */
 export interface SessionCorrectionRow {
   id: string;
   sessionId: string;

@@ -14,6 +14,7 @@ import { sql } from '../../db/sql.ts';
 import { conflict, forbidden, invalid, notFound } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, type PageQuery } from '../../lib/page.ts';
 import { daysBetween, todayIn } from '../../lib/zoned-time.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { usersAndActiveManagers } from './corrections-queries.ts';
@@ -22,7 +23,7 @@ import { closeException, EXCEPTION_STATUSES, EXCEPTION_TYPES, findException, lis
 export type AttendanceExceptionDto = components['schemas']['AttendanceException'];
 type AttendanceExceptionList = components['schemas']['AttendanceExceptionList'];
 
-export interface ExceptionListQuery {
+export interface ExceptionListQuery extends PageQuery {
   date?: string;
   startDate?: string;
   endDate?: string;
@@ -32,11 +33,8 @@ export interface ExceptionListQuery {
   departmentId?: string;
   search?: string;
   scope?: Scope;
-  limit?: number;
-  offset?: number;
 }
 
-const DEFAULT_LIMIT = 50;
 /** 02 §3.5: a range covers at most 31 work dates, both ends included. */
 const MAX_RANGE_DAYS = 31;
 
@@ -152,8 +150,7 @@ export function createExceptionsService(deps: { db: Db; clock: Clock; config: Co
       const scope = query.scope ?? scopeOf(actor, 'attendance');
       if (!mayUseScope(actor, scope)) throw forbidden(`You may not list exceptions with scope ${scope}.`, [{ field: 'query.scope', message: 'is not granted' }]);
       const { startDate, endDate } = dateRange(query, todayIn(clock.now(), config.orgTimezone));
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const status = query.status ?? 'open';
       const { rows, summary } = await listExceptions(db, {
         visible: inScope(actor, scope, sql.identifier(['e', 'user_id'])),

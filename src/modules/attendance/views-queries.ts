@@ -5,6 +5,8 @@
 import { sql, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { Queryable } from '../../db/pool.ts';
+import type { PageWindow } from '../../lib/page.ts';
+import { CorrectionRow } from './corrections-queries.ts';
 import { BreakRow, SESSION_SELECT, SessionRow } from './sessions-queries.ts';
 
 export type SessionSort = 'checkInAt' | '-checkInAt' | 'workDate' | '-workDate';
@@ -71,7 +73,7 @@ export async function sessionVisible(db: Queryable, sessionId: string, visible: 
   return (await db.maybeOne(sql.type(Id)`SELECT s.id FROM attendance_sessions s WHERE s.id = ${sessionId} AND ${visible}`)) !== null;
 }
 
-export async function listBreakRows(db: Queryable, sessionId: string, page?: { limit: number; offset: number }): Promise<{ rows: readonly BreakRow[]; total: number }> {
+export async function listBreakRows(db: Queryable, sessionId: string, page?: PageWindow): Promise<{ rows: readonly BreakRow[]; total: number }> {
   const total = await db.oneFirst(sql.type(Count)`SELECT count(*)::int AS count FROM attendance_breaks WHERE session_id = ${sessionId}`);
   const paging = page ? sql.fragment`LIMIT ${page.limit} OFFSET ${page.offset}` : sql.fragment``;
   const rows = await db.any(sql.type(BreakRow)`
@@ -80,26 +82,6 @@ export async function listBreakRows(db: Queryable, sessionId: string, page?: { l
     ORDER BY started_at, id ${paging}`);
   return { rows, total };
 }
-
-const CorrectionRow = z.object({
-  id: z.string(),
-  sessionId: z.string(),
-  userId: z.string(),
-  userFullName: z.string(),
-  requestedById: z.string(),
-  workDate: z.string(),
-  originalCheckInAt: z.date(),
-  originalCheckOutAt: z.date().nullable(),
-  requestedCheckInAt: z.date().nullable(),
-  requestedCheckOutAt: z.date().nullable(),
-  reason: z.string(),
-  status: z.enum(['pending', 'needs_clarification', 'approved', 'rejected', 'cancelled']),
-  reviewerId: z.string().nullable(),
-  reviewerComment: z.string().nullable(),
-  resolvedAt: z.date().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
 
 /** The corrections of a session, newest first (embedded in `getSession`). */
 export async function listCorrectionRowsOfSession(db: Queryable, sessionId: string) {
@@ -155,7 +137,7 @@ export interface RosterFilter {
   /** Literal substring of name or email (already trimmed). */
   search?: string;
   /** Absent: every matching user (the caller filters and pages after evaluating the day). */
-  page?: { limit: number; offset: number };
+  page?: PageWindow;
 }
 
 /** `%`, `_` and `\` match literally. */

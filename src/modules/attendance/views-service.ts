@@ -9,6 +9,7 @@ import { inScope, scopeOf } from '../../auth/scope.ts';
 import type { Db, Queryable } from '../../db/pool.ts';
 import { invalid, notFound } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, toPage, type Page, type PageQuery } from '../../lib/page.ts';
 import { addDays, daysBetween, todayIn } from '../../lib/zoned-time.ts';
 import { findActiveHoliday } from './calendar.ts';
 import { evaluateDay } from './day-status.ts';
@@ -37,22 +38,13 @@ import {
 type MyToday = components['schemas']['MyToday'];
 type DayStatusValue = components['schemas']['DayStatusValue'];
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface SessionListQuery {
+export interface SessionListQuery extends PageQuery {
   from?: string;
   to?: string;
   status?: SessionRow['status'];
   workMode?: SessionRow['workMode'];
   classification?: SessionRow['classification'];
   sort?: SessionSort;
-  limit?: number;
-  offset?: number;
 }
 
 export interface TeamSessionListQuery extends SessionListQuery {
@@ -60,16 +52,13 @@ export interface TeamSessionListQuery extends SessionListQuery {
   departmentId?: string;
 }
 
-export interface RosterQuery {
+export interface RosterQuery extends PageQuery {
   date?: string;
   departmentId?: string;
   dayStatus?: DayStatusValue;
   search?: string;
-  limit?: number;
-  offset?: number;
 }
 
-const DEFAULT_LIMIT = 50;
 const EARLIEST_DATE = '2000-01-01';
 /** 02 §3.2: date ranges span at most 366 days and reach at most 366 days past today. */
 const MAX_SPAN_DAYS = 366;
@@ -167,8 +156,7 @@ export function createViewsService(deps: { db: Db; clock: Clock; config: Session
 
   async function listSessions(visible: ReturnType<typeof inScope>, query: TeamSessionListQuery): Promise<Page<SessionDto>> {
     const range = resolveRange(query, today());
-    const limit = query.limit ?? DEFAULT_LIMIT;
-    const offset = query.offset ?? 0;
+    const { limit, offset } = pageWindow(query);
     const { rows, total } = await listSessionRows(db, {
       visible,
       userId: query.userId,
@@ -181,7 +169,7 @@ export function createViewsService(deps: { db: Db; clock: Clock; config: Session
       limit,
       offset,
     });
-    return { items: rows.map((r) => toSessionDto(r, allowance)), total, limit, offset };
+    return toPage(rows, total, (r) => toSessionDto(r, allowance), { limit, offset });
   }
 
   const sessionScope = (actor: Actor) => inScope(actor, scopeOf(actor, 'attendance'), SESSION_USER_ID);
@@ -231,12 +219,11 @@ export function createViewsService(deps: { db: Db; clock: Clock; config: Session
     },
 
     /** 02 §3.3 `GET /attendance/sessions/{id}/breaks`, oldest first. @throws AppError 404 unknown / out of scope. */
-    async listBreaks(actor: Actor, sessionId: string, query: { limit?: number; offset?: number }): Promise<Page<BreakDto>> {
+    async listBreaks(actor: Actor, sessionId: string, query: PageQuery): Promise<Page<BreakDto>> {
       await assertSessionVisible(actor, sessionId);
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listBreakRows(db, sessionId, { limit, offset });
-      return { items: rows.map(toBreakDto), total, limit, offset };
+      return toPage(rows, total, toBreakDto, { limit, offset });
     },
 
     /**
@@ -251,8 +238,7 @@ export function createViewsService(deps: { db: Db; clock: Clock; config: Session
       if (Math.abs(daysBetween(todayDate, date)) > MAX_SPAN_DAYS) {
         throw invalid('query.date', `must be within ${MAX_SPAN_DAYS} days of today (${todayDate})`);
       }
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const search = query.search?.trim() || undefined;
       const filter = { visible: inScope(actor, scopeOf(actor, 'attendance'), ROSTER_USER_ID), departmentId: query.departmentId, search };
       if (query.dayStatus === undefined) {

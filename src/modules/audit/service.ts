@@ -7,6 +7,7 @@ import { recordAuditAlone } from '../../audit/record.ts';
 import type { Db } from '../../db/pool.ts';
 import { invalid, notFound } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
+import { pageWindow, toPage, type Page, type PageQuery } from '../../lib/page.ts';
 import { toAuditEntryDto, type AuditChainVerificationDto, type AuditEntryDto } from './dto.ts';
 import { auditHashAt, findAuditEntry, listAuditEntries, readChainHead, verifyAuditChunk, type ChainProblem } from './queries.ts';
 
@@ -16,9 +17,8 @@ export const VERIFY_MAX_SPAN = 1_000_000;
 const VERIFY_BATCH = 50_000;
 /** `prev_hash` of the first row (the genesis head of migration 0001). */
 export const GENESIS_HASH = '0'.repeat(64);
-const DEFAULT_LIMIT = 50;
 
-export interface AuditListQuery {
+export interface AuditListQuery extends PageQuery {
   actorUserId?: string;
   /** Comma-separated exact action names (the contract allows at most 20). */
   action?: string;
@@ -28,8 +28,6 @@ export interface AuditListQuery {
   from?: string;
   to?: string;
   sort?: '-seq' | 'seq';
-  limit?: number;
-  offset?: number;
 }
 
 /**
@@ -48,12 +46,11 @@ export function createAuditService(deps: { db: Db; orgTimezone: string; verifyBa
 
   return {
     /** @throws AppError 422 `query.from` / `query.to` for an impossible date, `query.to` when `to` is before `from`. */
-    async list(query: AuditListQuery): Promise<{ items: AuditEntryDto[]; total: number; limit: number; offset: number }> {
+    async list(query: AuditListQuery): Promise<Page<AuditEntryDto>> {
       assertCalendarDate('query.from', query.from);
       assertCalendarDate('query.to', query.to);
       if (query.from !== undefined && query.to !== undefined && query.to < query.from) throw invalid('query.to', 'must be on or after from');
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listAuditEntries(db, {
         actorUserId: query.actorUserId,
         actions: query.action !== undefined ? [...new Set(query.action.split(','))] : undefined,
@@ -67,7 +64,7 @@ export function createAuditService(deps: { db: Db; orgTimezone: string; verifyBa
         limit,
         offset,
       });
-      return { items: rows.map(toAuditEntryDto), total, limit, offset };
+      return toPage(rows, total, toAuditEntryDto, { limit, offset });
     },
 
     /** @throws AppError 404 for an unknown id. */

@@ -5,11 +5,14 @@
 import type { components } from '../../../generated/sdk/src/schema.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { isManagementRole } from '../../auth/permissions.ts';
+import { pickFields } from '../../audit/changes.ts';
 import { recordAudit } from '../../audit/record.ts';
 import type { Db, Queryable } from '../../db/pool.ts';
 import { conflict, invalid, notFound } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, toPage, type Page, type PageQuery } from '../../lib/page.ts';
+import { cleanDescription, cleanName } from '../../lib/text.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { toDepartmentDto, toDepartmentMemberDto, type DepartmentDto, type DepartmentMemberDto } from './dto.ts';
 import {
@@ -30,38 +33,14 @@ import {
 type DepartmentCreate = components['schemas']['DepartmentCreate'];
 type DepartmentUpdate = components['schemas']['DepartmentUpdate'];
 
-export interface DepartmentListQuery {
+export interface DepartmentListQuery extends PageQuery {
   isActive?: boolean;
   search?: string;
   sort?: DepartmentSort;
-  limit?: number;
-  offset?: number;
 }
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-const DEFAULT_LIMIT = 50;
 
 /** The audited fields of a department, in wire names (04 §4.6: `name`, `description`, `headUserId`, `isActive`). */
 type AuditedFields = Pick<LockedDepartment, 'name' | 'description' | 'headUserId' | 'isActive'>;
-
-/** @throws AppError 422 `body.name` when the name is blank after trimming. */
-function cleanName(raw: string): string {
-  const name = raw.trim();
-  if (name === '') throw invalid('body.name', 'must not be blank');
-  return name;
-}
-
-/** Trimmed; empty after trimming means "no description". */
-function cleanDescription(raw: string | null | undefined): string | null {
-  const description = raw?.trim() ?? '';
-  return description === '' ? null : description;
-}
 
 export function createDepartmentsService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
@@ -114,8 +93,7 @@ export function createDepartmentsService(deps: { db: Db; clock: Clock }) {
 
   return {
     async list(query: DepartmentListQuery): Promise<Page<DepartmentDto>> {
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const search = query.search?.trim();
       const { rows, total } = await listDepartments(db, {
         isActive: query.isActive,
@@ -124,7 +102,7 @@ export function createDepartmentsService(deps: { db: Db; clock: Clock }) {
         limit,
         offset,
       });
-      return { items: rows.map(toDepartmentDto), total, limit, offset };
+      return toPage(rows, total, toDepartmentDto, { limit, offset });
     },
 
     /** @throws AppError 404 for an unknown id. */
@@ -197,8 +175,8 @@ export function createDepartmentsService(deps: { db: Db; clock: Clock }) {
           entityType: 'department',
           entityId: departmentId,
           entityLabel: changes.name ?? current.name,
-          before: Object.fromEntries(changed.map((field) => [field, current[field]])),
-          after: Object.fromEntries(changed.map((field) => [field, changes[field]])),
+          before: { ...pickFields(current, changed) },
+          after: { ...pickFields(changes, changed) },
           meta,
         });
         return updated;
@@ -237,14 +215,13 @@ export function createDepartmentsService(deps: { db: Db; clock: Clock }) {
      * active members of an active department.
      * @throws AppError 404 unknown department, or inactive for a caller without those keys.
      */
-    async listMembers(actor: Actor, departmentId: string, query: { limit?: number; offset?: number }): Promise<Page<DepartmentMemberDto>> {
+    async listMembers(actor: Actor, departmentId: string, query: PageQuery): Promise<Page<DepartmentMemberDto>> {
       const seesAll = actor.permissions.has('users.view_all') || actor.permissions.has('departments.manage');
       const department = await findDepartment(db, departmentId);
       if (!department || (!department.isActive && !seesAll)) throw notFound();
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listDepartmentMembers(db, departmentId, { activeOnly: !seesAll, limit, offset });
-      return { items: rows.map((row) => toDepartmentMemberDto(row, seesAll)), total, limit, offset };
+      return toPage(rows, total, (row) => toDepartmentMemberDto(row, seesAll), { limit, offset });
     },
   };
 }

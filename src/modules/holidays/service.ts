@@ -5,11 +5,14 @@
  */
 import type { components } from '../../../generated/sdk/src/schema.ts';
 import type { Actor } from '../../auth/actor.ts';
+import { pickFields } from '../../audit/changes.ts';
 import { recordAudit } from '../../audit/record.ts';
 import type { Db, Queryable } from '../../db/pool.ts';
 import { conflict, invalid, notFound } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, toPage, type Page, type PageQuery } from '../../lib/page.ts';
+import { cleanDescription, cleanName } from '../../lib/text.ts';
 import { daysBetween, isCalendarDate, todayIn } from '../../lib/zoned-time.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { refreshDailyStats } from '../attendance/daily-stats.ts';
@@ -32,14 +35,6 @@ import {
 type HolidayCreate = components['schemas']['HolidayCreate'];
 type HolidayUpdate = components['schemas']['HolidayUpdate'];
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-const DEFAULT_LIMIT = 50;
 const DEFAULT_UPCOMING_LIMIT = 5;
 const MAX_RANGE_DAYS = 366;
 const FIRST_YEAR = 2000;
@@ -47,31 +42,12 @@ const LAST_YEAR = 2100;
 
 const HOLIDAY_FIELDS = ['name', 'description', 'date', 'isActive'] as const satisfies readonly (keyof HolidayValues)[];
 
-/** @throws AppError 422 `body.name` when the name is blank after trimming. */
-function cleanName(raw: string): string {
-  const name = raw.trim();
-  if (name === '') throw invalid('body.name', 'must not be blank');
-  return name;
-}
-
-/** Trimmed; empty after trimming means "no description". */
-function cleanDescription(raw: string | null | undefined): string | null {
-  const description = raw?.trim() ?? '';
-  return description === '' ? null : description;
-}
-
 /** @throws AppError 422 `body.date` unless a real calendar date in 2000..2100. */
 function checkDate(date: string): string {
   if (!isCalendarDate(date)) throw invalid('body.date', 'must be a real calendar date (YYYY-MM-DD)');
   const year = Number(date.slice(0, 4));
   if (year < FIRST_YEAR || year > LAST_YEAR) throw invalid('body.date', `the year must be between ${FIRST_YEAR} and ${LAST_YEAR}`);
   return date;
-}
-
-function pick(values: HolidayValues, fields: readonly (keyof HolidayValues)[]): HolidayChanges {
-  const out: Record<string, unknown> = {};
-  for (const field of fields) out[field] = values[field];
-  return out as HolidayChanges;
 }
 
 export function createHolidaysService(deps: { db: Db; clock: Clock; orgTimezone: string }) {
@@ -121,15 +97,14 @@ export function createHolidaysService(deps: { db: Db; clock: Clock; orgTimezone:
 
   return {
     /** @throws AppError 422 `query.to` before `from`, or a range over 366 days. */
-    async list(query: { from?: string; to?: string; year?: number; isActive?: boolean; limit?: number; offset?: number }): Promise<Page<HolidayDto>> {
+    async list(query: { from?: string; to?: string; year?: number; isActive?: boolean } & PageQuery): Promise<Page<HolidayDto>> {
       if (query.from !== undefined && query.to !== undefined) {
         if (query.to < query.from) throw invalid('query.to', 'must be on or after from');
         if (daysBetween(query.from, query.to) > MAX_RANGE_DAYS) throw invalid('query.to', `must be at most ${MAX_RANGE_DAYS} days after from`);
       }
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listHolidays(db, { from: query.from, to: query.to, year: query.year, isActive: query.isActive, limit, offset });
-      return { items: rows.map(toHolidayDto), total, limit, offset };
+      return toPage(rows, total, toHolidayDto, { limit, offset });
     },
 
     /** Active holidays from `from` (default: today in `ORG_TIMEZONE`), ascending. */
@@ -137,7 +112,7 @@ export function createHolidaysService(deps: { db: Db; clock: Clock; orgTimezone:
       const from = query.from ?? todayIn(clock.now(), orgTimezone);
       const limit = query.limit ?? DEFAULT_UPCOMING_LIMIT;
       const { rows, total } = await listUpcomingHolidays(db, from, limit);
-      return { items: rows.map(toHolidayDto), total, limit, offset: 0 };
+      return toPage(rows, total, toHolidayDto, { limit, offset: 0 });
     },
 
     /** @throws AppError 404 for an unknown id. */
@@ -192,7 +167,7 @@ export function createHolidaysService(deps: { db: Db; clock: Clock; orgTimezone:
 
         const takesNewDate = merged.isActive && (changed.includes('date') || changed.includes('isActive'));
         if (takesNewDate) await assertDateFree(tx, merged.date, holidayId, changed.includes('date') ? 'body.date' : 'body.isActive');
-        const changes = pick(merged, changed);
+        const changes: HolidayChanges = pickFields(merged, changed);
         await updateHolidayFields(tx, holidayId, changes, clock.now());
         const dismissed = takesNewDate ? await applyHoliday(tx, merged.date, merged.name) : 0;
         await announce(tx, actor, 'holiday.updated', { id: holidayId, ...merged });
@@ -203,7 +178,7 @@ export function createHolidaysService(deps: { db: Db; clock: Clock; orgTimezone:
           entityType: 'holiday',
           entityId: holidayId,
           entityLabel: merged.name,
-          before: { ...pick(stored, changed) },
+          before: { ...pickFields(stored, changed) },
           after: { ...changes },
           ...(takesNewDate ? { metadata: { dismissedAbsentExceptions: dismissed } } : {}),
           meta,

@@ -18,6 +18,7 @@ import { sql } from '../../db/sql.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, toPage, type Page, type PageQuery } from '../../lib/page.ts';
 import { addDays, daysBetween, todayIn } from '../../lib/zoned-time.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { refreshDailyStats } from '../attendance/daily-stats.ts';
@@ -53,25 +54,15 @@ type AmendBody = components['schemas']['AmendLeaveRequest'];
 type ResolveBody = components['schemas']['ResolveLeaveRequest'];
 type CancelBody = components['schemas']['CancelLeaveRequest'];
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface LeaveListQuery {
+export interface LeaveListQuery extends PageQuery {
   status?: LeaveStatus;
   leaveType?: LeaveType;
   userId?: string;
   from?: string;
   to?: string;
   sort?: LeaveSort;
-  limit?: number;
-  offset?: number;
 }
 
-const DEFAULT_LIMIT = 50;
 /** 03 L1 date window, relative to today in ORG_TIMEZONE, and the longest span in calendar days. */
 const EARLIEST_START_DAYS = 30;
 const LATEST_END_DAYS = 365;
@@ -231,7 +222,7 @@ export function createLeavesService(deps: { db: Db; clock: Clock; config: Pick<C
 
   async function page(filter: Parameters<typeof listLeaves>[1]): Promise<Page<LeaveRequestDto>> {
     const { rows, total } = await listLeaves(db, filter);
-    return { items: rows.map(toLeaveDto), total, limit: filter.limit, offset: filter.offset };
+    return toPage(rows, total, toLeaveDto, filter);
   }
 
   /** @throws AppError 422 `query.to` before `query.from`. */
@@ -313,8 +304,7 @@ export function createLeavesService(deps: { db: Db; clock: Clock; config: Pick<C
         from: query.from,
         to: query.to,
         sort: query.sort ?? '-createdAt',
-        limit: query.limit ?? DEFAULT_LIMIT,
-        offset: query.offset ?? 0,
+        ...pageWindow(query),
       });
     },
 
@@ -326,8 +316,7 @@ export function createLeavesService(deps: { db: Db; clock: Clock; config: Pick<C
         leaveType: query.leaveType,
         userId: query.userId,
         sort: 'awaitingSince',
-        limit: query.limit ?? DEFAULT_LIMIT,
-        offset: query.offset ?? 0,
+        ...pageWindow(query),
       });
     },
 
@@ -344,8 +333,7 @@ export function createLeavesService(deps: { db: Db; clock: Clock; config: Pick<C
         from: query.from,
         to: query.to,
         sort: query.sort ?? '-startDate',
-        limit: query.limit ?? DEFAULT_LIMIT,
-        offset: query.offset ?? 0,
+        ...pageWindow(query),
       });
     },
 
@@ -513,12 +501,11 @@ export function createLeavesService(deps: { db: Db; clock: Clock; config: Pick<C
     },
 
     /** L9: oldest first. @throws AppError 404 not visible. */
-    async timeline(actor: Actor, leaveId: string, query: { limit?: number; offset?: number }): Promise<Page<TimelineEntryDto>> {
+    async timeline(actor: Actor, leaveId: string, query: PageQuery): Promise<Page<TimelineEntryDto>> {
       await loadVisible(actor, leaveId);
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listTimeline(db, { leaveId, limit, offset });
-      return { items: rows.map(toTimelineDto), total, limit, offset };
+      return toPage(rows, total, toTimelineDto, { limit, offset });
     },
   };
 }

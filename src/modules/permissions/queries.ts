@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ROLES, type Role } from '../../auth/permissions.ts';
 import type { Queryable } from '../../db/pool.ts';
 import { NoRows } from '../../db/sql.ts';
+import type { PageWindow } from '../../lib/page.ts';
 
 export const PermissionRow = z.object({
   key: z.string(),
@@ -19,7 +20,7 @@ const Count = z.object({ count: z.number() });
 export async function listPermissions(
   db: Queryable,
   category: string | undefined,
-  page: { limit: number; offset: number },
+  page: PageWindow,
 ): Promise<{ rows: readonly PermissionRow[]; total: number }> {
   const where: FragmentSqlToken = category === undefined ? sql.fragment`TRUE` : sql.fragment`p.category = ${category}`;
   const [{ count }, rows] = await Promise.all([

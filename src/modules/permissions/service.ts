@@ -19,6 +19,7 @@ import type { Db } from '../../db/pool.ts';
 import { forbidden, invalid, invalidMany, notFound, type ErrorDetail } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, toPage } from '../../lib/page.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { findUserInScope, lockUserInScope, USER_ID } from '../users/queries.ts';
 import { deleteOverrides, findOverrides, insertOverrides, listPermissions, listRolePermissionKeys, type Overrides } from './queries.ts';
@@ -50,9 +51,9 @@ export function createPermissionsService(deps: { db: Db; clock: Clock }) {
   return {
     /** R1. */
     async listPermissions(query: ListQuery) {
-      const page = { limit: query.limit ?? 50, offset: query.offset ?? 0 };
+      const page = pageWindow(query);
       const { rows, total } = await listPermissions(db, query.category, page);
-      return { items: rows.map((row) => ({ ...row, category: row.category as PermissionDto['category'] })), total, ...page };
+      return toPage(rows, total, (row) => ({ ...row, category: row.category as PermissionDto['category'] }), page);
     },
 
     /** R2. */

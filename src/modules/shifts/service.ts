@@ -5,11 +5,14 @@
  */
 import type { components } from '../../../generated/sdk/src/schema.ts';
 import type { Actor } from '../../auth/actor.ts';
+import { pickFields } from '../../audit/changes.ts';
 import { recordAudit, type AuditEntry } from '../../audit/record.ts';
 import type { Db, Queryable } from '../../db/pool.ts';
 import { conflict, invalid, invalidMany, notFound, type ErrorDetail } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, toPage, type Page, type PageQuery } from '../../lib/page.ts';
+import { cleanDescription, cleanName } from '../../lib/text.ts';
 import { isValidTimeZone } from '../../lib/zoned-time.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { findEffectiveShift } from '../attendance/calendar.ts';
@@ -38,14 +41,6 @@ type ShiftCreate = components['schemas']['ShiftCreate'];
 type ShiftUpdate = components['schemas']['ShiftUpdate'];
 type ShiftAssignmentRequest = components['schemas']['ShiftAssignmentRequest'];
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-const DEFAULT_LIMIT = 50;
 const DEFAULT_GRACE_MINUTES = 15;
 const DEFAULT_WORKING_DAYS = [1, 2, 3, 4, 5];
 const MIN_DURATION_MINUTES = 60;
@@ -62,19 +57,6 @@ const SHIFT_FIELDS = [
   'isActive',
   'isDefault',
 ] as const satisfies readonly (keyof ShiftValues)[];
-
-/** @throws AppError 422 `body.name` when the name is blank after trimming. */
-function cleanName(raw: string): string {
-  const name = raw.trim();
-  if (name === '') throw invalid('body.name', 'must not be blank');
-  return name;
-}
-
-/** Trimmed; empty after trimming means "no description". */
-function cleanDescription(raw: string | null | undefined): string | null {
-  const description = raw?.trim() ?? '';
-  return description === '' ? null : description;
-}
 
 const sortedDays = (days: readonly number[]) => [...days].sort((a, b) => a - b);
 
@@ -104,13 +86,6 @@ function assertValidShift(values: ShiftValues, timeField: string): void {
   }
   if (values.isDefault && !values.isActive) problems.push({ field: 'body.isDefault', message: 'the default shift must be active' });
   if (problems.length > 0) throw invalidMany(problems);
-}
-
-/** The named fields of a shift (the changed ones, for the update and its audit row). */
-function pick(values: ShiftValues, fields: readonly (keyof ShiftValues)[]): ShiftChanges {
-  const out: Record<string, unknown> = {};
-  for (const field of fields) out[field] = values[field];
-  return out as ShiftChanges;
 }
 
 const pluralUsers = (n: number) => (n === 1 ? '1 assigned user' : `${n} assigned users`);
@@ -183,11 +158,10 @@ export function createShiftsService(deps: { db: Db; clock: Clock; orgTimezone: s
   }
 
   return {
-    async list(query: { isActive?: boolean; limit?: number; offset?: number }): Promise<Page<ShiftDto>> {
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+    async list(query: { isActive?: boolean } & PageQuery): Promise<Page<ShiftDto>> {
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listShifts(db, { isActive: query.isActive, limit, offset });
-      return { items: rows.map(toShiftDto), total, limit, offset };
+      return toPage(rows, total, toShiftDto, { limit, offset });
     },
 
     /** @throws AppError 404 for an unknown id. */
@@ -253,7 +227,7 @@ export function createShiftsService(deps: { db: Db; clock: Clock; orgTimezone: s
         assertValidShift(merged, body.endTime === undefined && body.startTime !== undefined ? 'body.startTime' : 'body.endTime');
         if (changed.includes('name')) await assertNameFree(tx, merged.name, shiftId);
 
-        const changes = pick(merged, changed);
+        const changes: ShiftChanges = pickFields(merged, changed);
         const now = clock.now();
         const cleared = changes.isDefault === true ? await clearDefaultShift(tx, shiftId, now) : [];
         await updateShiftFields(tx, shiftId, changes, now);
@@ -267,7 +241,7 @@ export function createShiftsService(deps: { db: Db; clock: Clock; orgTimezone: s
           entityType: 'shift',
           entityId: shiftId,
           entityLabel: merged.name,
-          before: { ...pick(stored, changed) },
+          before: { ...pickFields(stored, changed) },
           after: { ...changes },
           meta,
         });
@@ -303,12 +277,11 @@ export function createShiftsService(deps: { db: Db; clock: Clock; orgTimezone: s
     },
 
     /** @throws AppError 404 unknown shift. */
-    async listEmployees(shiftId: string, query: { status?: UserStatus; limit?: number; offset?: number }): Promise<Page<ShiftEmployeeDto>> {
+    async listEmployees(shiftId: string, query: { status?: UserStatus } & PageQuery): Promise<Page<ShiftEmployeeDto>> {
       if (!(await findShift(db, shiftId))) throw notFound();
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      const offset = query.offset ?? 0;
+      const { limit, offset } = pageWindow(query);
       const { rows, total } = await listShiftEmployees(db, shiftId, { status: query.status, limit, offset });
-      return { items: rows.map(toShiftEmployeeDto), total, limit, offset };
+      return toPage(rows, total, toShiftEmployeeDto, { limit, offset });
     },
 
     /**

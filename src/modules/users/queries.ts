@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ROLES, type Role } from '../../auth/permissions.ts';
 import type { Queryable } from '../../db/pool.ts';
 import { NoRows } from '../../db/sql.ts';
+import type { PageWindow } from '../../lib/page.ts';
 
 export const USER_STATUSES = ['invited', 'active', 'suspended', 'inactive'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -245,18 +246,13 @@ function filterConditions(filters: UserFilters): FragmentSqlToken[] {
   return conditions;
 }
 
-export interface Page {
-  limit: number;
-  offset: number;
-}
-
 /** A page of users: `visible` (scope or team set, over `u.id`) AND the filters, sorted with an `id` tie-break. */
 export async function listUsers(
   db: Queryable,
   visible: FragmentSqlToken,
   filters: UserFilters,
   sort: UserSort,
-  page: Page,
+  page: PageWindow,
 ): Promise<{ rows: readonly UserRow[]; total: number }> {
   const where = sql.join([visible, ...filterConditions(filters)], sql.fragment` AND `);
   const [{ count }, rows] = await Promise.all([
@@ -288,7 +284,7 @@ export async function listDirectory(
   viewerId: string,
   orgWide: boolean,
   q: string | undefined,
-  page: Page,
+  page: PageWindow,
 ): Promise<{ rows: readonly DirectoryRow[]; total: number }> {
   const conditions: FragmentSqlToken[] = [sql.fragment`u.status = 'active'`];
   if (!orgWide) {

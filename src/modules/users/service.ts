@@ -19,6 +19,7 @@ import {
 import type { RateLimiter, RateRule } from '../../auth/rate-limit.ts';
 import { inScope, teamSetQuery, userScopeOf } from '../../auth/scope.ts';
 import { revokeUserSessions } from '../../auth/sessions.ts';
+import { changedFields } from '../../audit/changes.ts';
 import { recordAudit, recordAuditAlone, type AuditEntry } from '../../audit/record.ts';
 import type { Config } from '../../config.ts';
 import type { Db, Queryable } from '../../db/pool.ts';
@@ -27,6 +28,7 @@ import { invitationEmail, passwordResetEmail } from '../../email/templates.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { pageWindow, toPage } from '../../lib/page.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
 import { clearDepartmentHead, findDepartmentRef } from '../departments/queries.ts';
 import { findShiftRef } from '../attendance/calendar.ts';
@@ -120,24 +122,6 @@ function optionalText(value: string | null | undefined): string | null | undefin
   if (value === undefined || value === null) return value;
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
-}
-
-/** Only the fields whose value differs, as `{ before, after }` for the audit row (04 §4.6). */
-function changedFields<T extends string>(
-  current: Record<T, string | null>,
-  next: Partial<Record<T, string | null>>,
-): { changes: Partial<Record<T, string | null>>; before: Record<string, unknown>; after: Record<string, unknown> } {
-  const changes: Partial<Record<T, string | null>> = {};
-  const before: Record<string, unknown> = {};
-  const after: Record<string, unknown> = {};
-  for (const field of Object.keys(next) as T[]) {
-    const value = next[field] ?? null;
-    if (value === current[field]) continue;
-    changes[field] = value;
-    before[field] = current[field];
-    after[field] = value;
-  }
-  return { changes, before, after };
 }
 
 export function createUsersService(deps: UsersServiceDeps) {
@@ -235,10 +219,10 @@ export function createUsersService(deps: UsersServiceDeps) {
       departmentId: query.departmentId,
       shiftId: query.shiftId,
     };
-    const page = { limit: query.limit ?? 50, offset: query.offset ?? 0 };
+    const page = pageWindow(query);
     const { rows, total } = await listUsers(db, visible, filters, query.sort ?? 'fullName', page);
     const visibility = visibilityOf(actor);
-    return { items: rows.map((row) => toUserDto(row, visibility)), total, ...page };
+    return toPage(rows, total, (row) => toUserDto(row, visibility), page);
   }
 
   /** The shared body of U10–U13. */
@@ -316,9 +300,9 @@ export function createUsersService(deps: UsersServiceDeps) {
     /** U6: active users; org-wide for `users.view_all`, else the caller's circle. */
     async listDirectory(actor: Actor, query: DirectoryQuery) {
       const visibility = visibilityOf(actor);
-      const page = { limit: query.limit ?? 50, offset: query.offset ?? 0 };
+      const page = pageWindow(query);
       const { rows, total } = await listDirectory(db, actor.userId, visibility.orgWide, query.q, page);
-      return { items: rows.map((row) => toDirectoryEntryDto(row, visibility)), total, ...page };
+      return toPage(rows, total, (row) => toDirectoryEntryDto(row, visibility), page);
     },
 
     /** U3. */
