@@ -20,6 +20,7 @@ import { createIdempotency } from './http/idempotency.ts';
 import { listOperations, loadBundledSpec, RouteTable, toRuntimeSpec, type OperationInfo } from './http/operations.ts';
 import type { AnyReply, HandlerContext, HandlerRegistry, OperationId } from './http/registry.ts';
 import { requestContext } from './http/request-context.ts';
+import { memoizeValidatorRouteCompilation } from './http/validator-route-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
@@ -172,6 +173,7 @@ export function createApp(deps: AppDeps, services = createServices(deps), handle
   app.use(express.json({ limit: '1mb', strict: false, type: 'application/json' }));
   app.use(flood.anonymous());
 
+  memoizeValidatorRouteCompilation();
   app.use(
     OpenApiValidator.middleware({
       apiSpec: spec as never,
