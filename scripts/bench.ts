@@ -179,6 +179,7 @@ async function main() {
         RATE_LIMIT_PER_USER_PER_MINUTE: '100000000',
         RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
         ATTENDANCE_MAX_SESSIONS_PER_DAY: '100',
+        DB_POOL_SIZE: process.env.BENCH_DB_POOL_SIZE ?? '10',
         ...extra,
       });
 

@@ -54,6 +54,7 @@ export interface Config {
   leaveEscalationHours: number;
   attendance: AttendanceSettings;
   dbStatementTimeoutMs: number;
+  dbPoolSize: number;
 }
 
 /** Attendance settings of 02 §1.1. */
@@ -326,5 +327,6 @@ export function loadConfig(env: Env = process.env): Config {
       correctionWindowDays: int(env, 'ATTENDANCE_CORRECTION_WINDOW_DAYS', 30, 1, 366),
     },
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15000, 100),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
   };
 }

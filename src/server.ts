@@ -76,7 +76,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   try {
     const applied = await migrate(databaseUrl);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    db = requestScopedPool(await createDbPool(databaseUrl, { statementTimeoutMs: config.dbStatementTimeoutMs }));
+    db = requestScopedPool(await createDbPool(databaseUrl, { statementTimeoutMs: config.dbStatementTimeoutMs, maximumPoolSize: config.dbPoolSize }));
     await syncPermissions(db);
     await bootstrapAdmin({ db, config, logger, clock, dataDir: dataDirOf(config) });
     const secretKey = await resolveSecretKey(config, logger);
