@@ -14,6 +14,8 @@ export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
 
 export interface TestApp {
   url: string;
+  /** The app's own database (a fresh clone of the migrated template). */
+  databaseUrl: string;
   config: Config;
   clock: Clock;
   running: RunningServer;
@@ -51,6 +53,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   await sql.connect();
   return {
     url: running.url,
+    databaseUrl,
     config,
     clock,
     running,
