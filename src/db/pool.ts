@@ -7,6 +7,7 @@ import {
   type Interceptor,
   type QueryResultRow,
 } from 'slonik';
+import { enablePreparedStatements } from './prepared-statements.ts';
 
 export type Db = DatabasePool;
 /** Anything that can run a query: the pool, a pooled connection or a transaction. Queries take this first. */
@@ -55,6 +56,7 @@ export interface PoolOptions {
 
 /** One pool per process. */
 export async function createDbPool(connectionUri: string, options: PoolOptions): Promise<Db> {
+  enablePreparedStatements();
   return createPool(connectionUri, {
     interceptors: [rowInterceptor],
     typeParsers,
