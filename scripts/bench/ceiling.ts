@@ -15,10 +15,15 @@ const server = http.createServer(async (req, res) => {
   try {
     let row: unknown = null;
     for (let i = 0; i < queries; i++) {
+      // Named statements, like the API's (src/db/prepared-statements.ts): the ceiling is the best a bare server does.
       const { rows } =
         i === 0
-          ? await pool.query('SELECT u.id, u.role, u.status FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.revoked_at IS NULL', [sessionId])
-          : await pool.query('SELECT id, email, full_name, role, status, manager_id, department_id FROM users WHERE id = $1', [userId]);
+          ? await pool.query({
+              name: 'session',
+              text: 'SELECT u.id, u.role, u.status FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.revoked_at IS NULL',
+              values: [sessionId],
+            })
+          : await pool.query({ name: 'user', text: 'SELECT id, email, full_name, role, status, manager_id, department_id FROM users WHERE id = $1', values: [userId] });
       row = rows[0];
     }
     const body = JSON.stringify(row);
