@@ -13,6 +13,16 @@ import pg from 'pg';
  * connections that are never reset with DISCARD ALL (see pool.ts), because pg remembers what it prepared.
  */
 let enabled = false;
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `s_${createHash('sha1').update(text).digest('base64url')}`;
+    names.set(text, name);
+  }
+  return name;
+}
 
 export function enablePreparedStatements(): void {
   if (enabled) return;
@@ -21,7 +31,7 @@ export function enablePreparedStatements(): void {
   (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
     const [text, values, callback] = args;
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
-      return query.call(this, { name: `s_${createHash('sha1').update(text).digest('base64url')}`, text, values });
+      return query.call(this, { name: statementName(text), text, values });
     }
     return query.apply(this, args);
   };
