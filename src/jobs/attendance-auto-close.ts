@@ -1,18 +1,13 @@
-import { sql } from 'slonik';
-import { z } from 'zod';
 import type { Db } from '../db/pool.ts';
 import { addDays, todayIn } from '../lib/zoned-time.ts';
 import { refreshDailyStats } from '../modules/attendance/daily-stats.ts';
 import { raiseException } from '../modules/attendance/exceptions-writer.ts';
 import { autoCloseIfStale, type SessionSettings } from '../modules/attendance/session-close.ts';
-import { findDueActiveSessions } from '../modules/attendance/sessions-queries.ts';
+import { findDueActiveSessions, listActiveUsersWithCreatedDate, lockUserStatusForAbsence } from '../modules/attendance/sessions-queries.ts';
 import type { Job } from './scheduler.ts';
 
 /** 02 §4.6: absences are evaluated for today and the 6 days before it (never before the user existed). */
 const ABSENCE_LOOKBACK_DAYS = 6;
-
-const ActiveUser = z.object({ id: z.string(), createdDate: z.string() });
-const Status = z.object({ status: z.string() });
 
 /**
  * `attendance-auto-close` (02 §4.6, 05 §6). 1) Every active session past its deadline is closed as `incomplete`
@@ -39,9 +34,7 @@ export function attendanceAutoCloseJob(db: Db, settings: SessionSettings): Job {
 
       const today = todayIn(now, settings.orgTimezone);
       const earliest = addDays(today, -ABSENCE_LOOKBACK_DAYS);
-      const users = await db.any(sql.type(ActiveUser)`
-        SELECT id, to_char(created_at AT TIME ZONE ${settings.orgTimezone}, 'YYYY-MM-DD') AS created_date
-        FROM users WHERE status = 'active' ORDER BY id`);
+      const users = await listActiveUsersWithCreatedDate(db, settings.orgTimezone);
       let absencesRaised = 0;
       let usersEvaluated = 0;
       for (const user of users) {
@@ -51,7 +44,7 @@ export function attendanceAutoCloseJob(db: Db, settings: SessionSettings): Job {
           absencesRaised += await db.transaction(async (tx) => {
             // Serialises with a concurrent check-in (which share-locks the row first): either it committed and its
             // session is seen here, or it waits and then resolves the absence raised here.
-            const status = await tx.maybeOneFirst(sql.type(Status)`SELECT status FROM users WHERE id = ${user.id} FOR NO KEY UPDATE`);
+            const status = await lockUserStatusForAbsence(tx, user.id);
             if (status !== 'active') return 0;
             let raised = 0;
             for (let workDate = from; workDate <= today; workDate = addDays(workDate, 1)) {

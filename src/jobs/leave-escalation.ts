@@ -9,6 +9,7 @@
 import { approverPool, LEAVE_APPROVAL_KEYS } from '../auth/approvers.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/pool.ts';
+import { leaveLabel } from '../modules/leaves/dto.ts';
 import { escalateLeave, findDueForEscalation, findLeave, insertTimelineEntry } from '../modules/leaves/queries.ts';
 import { publishEvent } from '../realtime/outbox.ts';
 import type { Job } from './scheduler.ts';
@@ -40,7 +41,7 @@ export function leaveEscalationJob(db: Db, settings: { leaveEscalationHours: num
               action: 'leave.escalated',
               entityType: 'leave_request',
               entityId: leaveId,
-              entityLabel: `${row.userFullName} ${row.startDate}–${row.endDate}`,
+              entityLabel: leaveLabel(row),
               before: { status: 'pending', currentApproverId: moved.escalatedFromId },
               after: { status: 'escalated', comment: null, currentApproverId: null },
               metadata: { job: JOB },

@@ -31,13 +31,16 @@ import { EXCEPTION_SEVERITY, type ExceptionType } from '../modules/attendance/ex
 import {
   autoCloseCheckOutAt,
   autoClosePlan,
+  checkoutFlagsFor,
   checkoutTiming,
   classify,
   expectedWindow,
   isScheduledDay,
   isShiftWorkingDay,
   lateness,
+  NO_CHECKOUT_FLAGS,
   workDateOf,
+  type CheckoutFlags,
   type Classification,
   type ShiftRule,
   type Window,
@@ -261,7 +264,7 @@ interface BreakPlan {
   endReason: 'manual' | 'check_out' | 'auto_close' | null;
 }
 
-interface SessionPlan {
+interface SessionPlan extends CheckoutFlags {
   id: string;
   userId: string;
   workDate: string;
@@ -275,13 +278,6 @@ interface SessionPlan {
   graceMinutes: number;
   isLate: boolean;
   lateMinutes: number;
-  isEarlyCheckout: boolean;
-  earlyCheckoutMinutes: number;
-  earlyCheckoutReason: string | null;
-  afterShiftReason: 'overtime' | 'forgot_checkout' | null;
-  afterShiftNote: string | null;
-  afterShiftMinutes: number;
-  isOvertime: boolean;
   autoClosedReason: 'max_duration' | 'shift_ended' | null;
   grossSeconds: number;
   workedSeconds: number;
@@ -412,13 +408,7 @@ function newSession(user: UserRow, date: string, shift: NamedShift | null, windo
     graceMinutes: shift?.graceMinutes ?? 0,
     isLate: false,
     lateMinutes: 0,
-    isEarlyCheckout: false,
-    earlyCheckoutMinutes: 0,
-    earlyCheckoutReason: null,
-    afterShiftReason: null,
-    afterShiftNote: null,
-    afterShiftMinutes: 0,
-    isOvertime: false,
+    ...NO_CHECKOUT_FLAGS,
     autoClosedReason: null,
     grossSeconds: 0,
     workedSeconds: 0,
@@ -673,11 +663,7 @@ function approve(s: SessionPlan, checkInAt: number, checkOutAt: number, at: numb
   s.checkOutAt = checkOutAt;
   s.isLate = late.isLate;
   s.lateMinutes = late.lateMinutes;
-  s.isEarlyCheckout = timing.kind === 'early';
-  s.earlyCheckoutMinutes = timing.kind === 'early' ? timing.minutes : 0;
-  s.earlyCheckoutReason = timing.kind === 'early' ? s.earlyCheckoutReason : null;
-  s.afterShiftMinutes = timing.kind === 'after' ? timing.minutes : 0;
-  s.isOvertime = timing.kind === 'after' && s.afterShiftReason === 'overtime';
+  Object.assign(s, checkoutFlagsFor(timing, s));
   s.status = 'corrected';
   s.isCorrected = true;
   s.updatedAt = at;

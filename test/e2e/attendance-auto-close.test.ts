@@ -5,9 +5,19 @@
  */
 import { expect } from 'chai';
 import { createUser, type FixtureUser } from '../helpers/fixtures.ts';
-import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, assignShift, dailyStats, exceptionRows, insertHoliday, insertShift, sessionRows } from '../helpers/attendance-sessions.ts';
-import { ok } from '../helpers/expect.ts';
+import { FixedClock, type TestApp } from '../helpers/harness.ts';
+import {
+  apiAt,
+  dailyStats,
+  DAY_SHIFT,
+  employeeOn,
+  exceptionRows,
+  insertHoliday,
+  insertShift,
+  sessionRows,
+  startKarachiApp,
+} from '../helpers/attendance-sessions.ts';
+import { expectError, ok } from '../helpers/expect.ts';
 import { eventsFor } from '../helpers/rows.ts';
 
 describe('attendance auto-close and absences (02 §4.6, §4.7)', function () {
@@ -17,8 +27,8 @@ describe('attendance auto-close and absences (02 §4.6, §4.7)', function () {
   let manager: FixtureUser;
 
   before(async () => {
-    app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
-    dayShift = await insertShift(app, { start: '09:00', end: '17:00', timezone: 'Asia/Karachi', grace: 15 });
+    app = await startKarachiApp(clock);
+    dayShift = await insertShift(app, DAY_SHIFT);
     manager = await createUser(app, { role: 'manager' });
   });
   after(() => app.close());
@@ -30,16 +40,8 @@ describe('attendance auto-close and absences (02 §4.6, §4.7)', function () {
     return outcome.ran ? (outcome.result as Record<string, number>) : {};
   };
 
-  async function api(user: FixtureUser, when: string) {
-    clock.set(when);
-    return (await as(app, user)).api;
-  }
-
-  async function employee(shift: string | null = dayShift): Promise<FixtureUser> {
-    const user = await createUser(app, { role: 'employee', managerId: manager.id });
-    if (shift) await assignShift(app, user.id, shift);
-    return user;
-  }
+  const api = (user: FixtureUser, when: string) => apiAt(app, clock, user, when);
+  const employee = (shift: string | null = dayShift) => employeeOn(app, shift, manager.id);
 
   const checkIn = async (user: FixtureUser, when: string) =>
     ok(await (await api(user, when)).POST('/attendance/check-in', { body: { workMode: 'office' } }), 201);
@@ -153,7 +155,8 @@ describe('attendance auto-close and absences (02 §4.6, §4.7)', function () {
       const user = await employee();
       await checkIn(user, '2026-06-25T04:00:00.000Z');
       const late = await api(user, '2026-06-25T13:00:00.000Z');
-      expect((await late.POST('/attendance/breaks/start', { body: { breakType: 'prayer' } })).response.status).to.equal(409);
+      const refused = expectError(await late.POST('/attendance/breaks/start', { body: { breakType: 'prayer' } }), 409, 'CONFLICT');
+      expect(refused.message).to.equal('You have no active session; check in before starting a break.');
       expect((await sessionRows(app, user.id))[0]!.status).to.equal('incomplete');
       for (const endpoint of ['/attendance/breaks/current', '/attendance/me/today'] as const) {
         const other = await employee();
@@ -164,7 +167,8 @@ describe('attendance auto-close and absences (02 §4.6, §4.7)', function () {
       const ender = await employee();
       await checkIn(ender, '2026-06-25T04:00:00.000Z');
       ok(await (await api(ender, '2026-06-25T11:00:00.000Z')).POST('/attendance/breaks/start', { body: { breakType: 'dinner' } }), 201);
-      expect((await (await api(ender, '2026-06-25T13:00:00.000Z')).POST('/attendance/breaks/end', {})).response.status).to.equal(409);
+      const noBreak = expectError(await (await api(ender, '2026-06-25T13:00:00.000Z')).POST('/attendance/breaks/end', {}), 409, 'CONFLICT');
+      expect(noBreak.message).to.equal('You have no open break.');
       expect((await sessionRows(app, ender.id))[0]!.status).to.equal('incomplete');
     });
 

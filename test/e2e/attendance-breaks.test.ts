@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createOrg, createUser, type FixtureUser, type Org } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, MINUTE, sessionRows } from '../helpers/attendance-sessions.ts';
+import { apiAt, MINUTE, sessionRows, startKarachiApp } from '../helpers/attendance-sessions.ts';
 import { expectError, ok } from '../helpers/expect.ts';
 import { eventsFor } from '../helpers/rows.ts';
 
@@ -20,15 +20,12 @@ describe('attendance breaks (02 §3.3)', function () {
   let org: Org;
 
   before(async () => {
-    app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
+    app = await startKarachiApp(clock);
     org = await createOrg(app);
   });
   after(() => app.close());
 
-  async function api(user: FixtureUser, when: string) {
-    clock.set(when);
-    return (await as(app, user)).api;
-  }
+  const api = (user: FixtureUser, when: string) => apiAt(app, clock, user, when);
 
   async function checkedIn(manager: FixtureUser | null = null) {
     const user = await createUser(app, { role: 'employee', managerId: manager?.id ?? null });
@@ -204,10 +201,7 @@ describe('attendance breaks with unpaid types (ATTENDANCE_UNPAID_BREAK_TYPES=din
 
   it('records dinner as unpaid and subtracts it from worked time (worked = gross − unpaid)', async () => {
     const user = await createUser(app, { role: 'employee' });
-    const call = async (when: string) => {
-      clock.set(when);
-      return (await as(app, user)).api;
-    };
+    const call = (when: string) => apiAt(app, clock, user, when);
     ok(await (await call(START)).POST('/attendance/check-in', { body: { workMode: 'office' } }), 201);
     const dinner = ok(await (await call(at(60 * MINUTE))).POST('/attendance/breaks/start', { body: { breakType: 'dinner' } }), 201);
     expect(dinner.isPaid).to.equal(false);

@@ -5,8 +5,20 @@
  */
 import { expect } from 'chai';
 import { createUser, type FixtureUser } from '../helpers/fixtures.ts';
-import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, assignShift, dailyStats, exceptionRows, insertHoliday, insertShift, rawPost, sessionRows } from '../helpers/attendance-sessions.ts';
+import { FixedClock, type TestApp } from '../helpers/harness.ts';
+import {
+  apiAt,
+  as,
+  dailyStats,
+  DAY_SHIFT,
+  employeeOn,
+  exceptionRows,
+  insertHoliday,
+  insertShift,
+  rawPost,
+  sessionRows,
+  startKarachiApp,
+} from '../helpers/attendance-sessions.ts';
 import { expectError, ok } from '../helpers/expect.ts';
 import { eventsFor } from '../helpers/rows.ts';
 
@@ -17,29 +29,21 @@ describe('attendance sessions: check-in and check-out (02 §3.1)', function () {
   let manager: FixtureUser;
 
   before(async () => {
-    app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
-    dayShift = await insertShift(app, { start: '09:00', end: '17:00', timezone: 'Asia/Karachi', grace: 15 });
+    app = await startKarachiApp(clock);
+    dayShift = await insertShift(app, DAY_SHIFT);
     manager = await createUser(app, { role: 'manager' });
   });
   after(() => app.close());
 
   /** An employee reporting to `manager`, on the 09:00–17:00 Karachi shift unless `shift` is null. */
-  async function employee(shift: string | null = dayShift): Promise<FixtureUser> {
-    const user = await createUser(app, { role: 'employee', managerId: manager.id });
-    if (shift) await assignShift(app, user.id, shift);
-    return user;
-  }
+  const employee = (shift: string | null = dayShift): Promise<FixtureUser> => employeeOn(app, shift, manager.id);
 
   async function checkInOk(user: FixtureUser, at: string, workMode: 'office' | 'wfh' = 'office') {
-    clock.set(at);
-    const { api } = await as(app, user);
-    return ok(await api.POST('/attendance/check-in', { body: { workMode } }), 201);
+    return ok(await (await apiAt(app, clock, user, at)).POST('/attendance/check-in', { body: { workMode } }), 201);
   }
 
   async function checkOutAt(user: FixtureUser, at: string, body?: Record<string, string>) {
-    clock.set(at);
-    const { api } = await as(app, user);
-    return api.POST('/attendance/check-out', body ? { body: body as never } : {});
+    return (await apiAt(app, clock, user, at)).POST('/attendance/check-out', body ? { body: body as never } : {});
   }
 
   describe('check-in', () => {

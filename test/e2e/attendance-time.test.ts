@@ -4,9 +4,9 @@
  * and check-ins after the shift end. Every duration is a difference of UTC instants.
  */
 import { expect } from 'chai';
-import { createUser, type FixtureUser } from '../helpers/fixtures.ts';
-import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, assignShift, HOUR, insertHoliday, insertShift, sessionRows } from '../helpers/attendance-sessions.ts';
+import type { FixtureUser } from '../helpers/fixtures.ts';
+import { FixedClock, type TestApp } from '../helpers/harness.ts';
+import { apiAt, employeeOn, HOUR, insertHoliday, insertShift, sessionRows, startKarachiApp } from '../helpers/attendance-sessions.ts';
 import { expectError, ok } from '../helpers/expect.ts';
 
 describe('attendance time rules (02 §4.2–§4.6)', function () {
@@ -14,20 +14,12 @@ describe('attendance time rules (02 §4.2–§4.6)', function () {
   let app: TestApp;
 
   before(async () => {
-    app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
+    app = await startKarachiApp(clock);
   });
   after(() => app.close());
 
-  async function api(user: FixtureUser, when: string) {
-    clock.set(when);
-    return (await as(app, user)).api;
-  }
-
-  async function userOn(shift: string | null): Promise<FixtureUser> {
-    const user = await createUser(app, { role: 'employee' });
-    if (shift) await assignShift(app, user.id, shift);
-    return user;
-  }
+  const api = (user: FixtureUser, when: string) => apiAt(app, clock, user, when);
+  const userOn = (shift: string | null): Promise<FixtureUser> => employeeOn(app, shift);
 
   const checkIn = async (user: FixtureUser, when: string) =>
     ok(await (await api(user, when)).POST('/attendance/check-in', { body: { workMode: 'office' } }), 201);

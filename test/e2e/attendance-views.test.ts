@@ -7,8 +7,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createOrg, createUser, type FixtureUser, type Org } from '../helpers/fixtures.ts';
-import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
-import { as, assignShift, insertHoliday, insertShift, MINUTE } from '../helpers/attendance-sessions.ts';
+import { FixedClock, type TestApp } from '../helpers/harness.ts';
+import { apiAt, assignShift, insertHoliday, insertShift, MINUTE, startKarachiApp } from '../helpers/attendance-sessions.ts';
 import { expectError, ok } from '../helpers/expect.ts';
 
 const TODAY_0900 = '2026-06-25T04:00:00.000Z';
@@ -20,10 +20,7 @@ describe('attendance views (02 §3.2)', function () {
   /** Session ids of the org's seeded sessions on Monday 2026-06-22, by user id. */
   const seeded = new Map<string, string>();
 
-  async function api(user: FixtureUser, when = TODAY_0900) {
-    clock.set(when);
-    return (await as(app, user)).api;
-  }
+  const api = (user: FixtureUser, when = TODAY_0900) => apiAt(app, clock, user, when);
 
   /** A closed session from `inAt` for `minutes` (users without a shift, so no reason is needed). */
   async function session(user: FixtureUser, inAt: string, minutes: number, workMode: 'office' | 'wfh' = 'office'): Promise<string> {
@@ -33,7 +30,7 @@ describe('attendance views (02 §3.2)', function () {
   }
 
   before(async () => {
-    app = await startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
+    app = await startKarachiApp(clock);
     org = await createOrg(app);
     for (const user of [org.manager, org.teamLead, org.employee, org.intern, org.employee2, org.outsider]) {
       seeded.set(user.id, await session(user, '2026-06-22T04:00:00.000Z', 120));

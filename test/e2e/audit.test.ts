@@ -338,7 +338,8 @@ describe('audit chain tampering by a database superuser (04 §5)', function () {
   it('a deleted row → seq_gap at the missing seq', async function () {
     await tamper(`DELETE FROM audit_logs WHERE seq = $1`, [seq(6)]);
     const { data } = await admin.api.GET('/audit-logs/verify', { params: { query: { fromSeq: seq(4), toSeq: seq(12) } } });
-    expect(data).to.include({ valid: false, firstInvalidSeq: seq(6), reason: 'seq_gap' });
+    // Rows 4 and 5 check out; row 7 is the first one read after the gap and counts as checked.
+    expect(data).to.include({ valid: false, firstInvalidSeq: seq(6), reason: 'seq_gap', checkedCount: 3, fromSeq: seq(4), toSeq: seq(12) });
   });
 
   it('a row re-hashed consistently but relinked → prev_hash_mismatch at that row', async function () {

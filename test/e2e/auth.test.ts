@@ -18,7 +18,7 @@ import { purgeJob } from '../../src/jobs/purge.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createUser, PASSWORD, signIn, type FixtureUser } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, TEST_SECRET, type TestApp } from '../helpers/harness.ts';
-import { expectError, expectErrorBody, type Envelope } from '../helpers/expect.ts';
+import { expectError, expectErrorBody, ok, type Envelope } from '../helpers/expect.ts';
 import { auditRows, outboxEvents } from '../helpers/rows.ts';
 
 const INVALID_CREDENTIALS = 'Invalid email or password.';
@@ -442,8 +442,10 @@ describe('authentication (01 §3.1)', function () {
       const { response } = await expired.POST('/auth/logout', { body: { refreshToken: session.refreshToken } });
       expect(response.status).to.equal(204);
       expect(await sessionRow(session.sessionId)).to.include({ revoke_reason: 'logout' });
-      const { response: anonymous } = await anon.POST('/auth/logout', { body: { refreshToken: (await signIn(app, user)).refreshToken } });
+      const other = await signIn(app, user);
+      const { response: anonymous } = await anon.POST('/auth/logout', { body: { refreshToken: other.refreshToken } });
       expect(anonymous.status).to.equal(204);
+      expect(await sessionRow(other.sessionId)).to.include({ revoke_reason: 'logout' });
     });
 
     it('allSessions: true revokes every session of the user (logout_all)', async function () {
@@ -477,6 +479,17 @@ describe('authentication (01 §3.1)', function () {
       expect(none.response.headers.get('www-authenticate')).to.equal('Bearer');
       const bad = await bearer('not.a.jwt').POST('/auth/logout', { body: { refreshToken: 'unknown-refresh-token', allSessions: true } });
       expectError(bad, 401, 'AUTH_ERROR');
+      // A rotated (used) refresh token is no credential for logout, and is not treated as reuse here either.
+      const user = await createUser(app, { role: 'employee' });
+      const session = await signIn(app, user);
+      const rotated = ok(await anon.POST('/auth/refresh', { body: { refreshToken: session.refreshToken } }));
+      expectError(await anon.POST('/auth/logout', { body: { refreshToken: session.refreshToken } }), 401, 'AUTH_ERROR');
+      expect((await sessionRow(session.sessionId)).revoked_at).to.equal(null);
+      // An idle-expired refresh token is no credential either.
+      clock.advance(app.config.refreshTokenDays * DAY + 1000);
+      expectError(await anon.POST('/auth/logout', { body: { refreshToken: rotated.refreshToken } }), 401, 'AUTH_ERROR');
+      expect((await sessionRow(session.sessionId)).revoked_at).to.equal(null);
+      expect(await auditRows(app, user.id, { action: 'auth.logout' })).to.deep.equal([]);
     });
   });
 

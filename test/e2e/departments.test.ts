@@ -79,7 +79,10 @@ describe('departments (04 §3.4)', function () {
     });
 
     it('POST /departments by employee → 403 PERMISSION_ERROR', async function () {
-      expectError(await employee.api.POST('/departments', { body: { name: uniqueName('Nope') } }), 403, 'PERMISSION_ERROR');
+      const name = uniqueName('Nope');
+      expectError(await employee.api.POST('/departments', { body: { name } }), 403, 'PERMISSION_ERROR');
+      const { rowCount } = await app.sql.query(`SELECT 1 FROM departments WHERE name = $1`, [name]);
+      expect(rowCount).to.equal(0);
     });
 
     it('{"name":"  engineering "} when "Engineering" exists → 409 CONFLICT on body.name', async function () {
@@ -138,12 +141,13 @@ describe('departments (04 §3.4)', function () {
     });
 
     it('headUserId of an unknown user → 422 on body.headUserId', async function () {
-      expectError(
+      const envelope = expectError(
         await admin.api.POST('/departments', { body: { name: uniqueName('Ops'), headUserId: randomUUID() } }),
         422,
         'VALIDATION_ERROR',
         ['body.headUserId'],
       );
+      expect(envelope.details[0]!.message).to.equal('must be an existing user');
     });
 
     it('a team lead is an eligible head', async function () {
@@ -285,7 +289,11 @@ describe('departments (04 §3.4)', function () {
 
     it('an empty body → 422', async function () {
       const original = await createDepartment({ name: uniqueName('Empty') });
-      expectError(await admin.api.PATCH('/departments/{departmentId}', { params: { path: { departmentId: original.id } }, body: {} }), 422, 'VALIDATION_ERROR');
+      const envelope = expectError(await admin.api.PATCH('/departments/{departmentId}', { params: { path: { departmentId: original.id } }, body: {} }), 422, 'VALIDATION_ERROR', [
+        'body',
+      ]);
+      expect(envelope.details[0]!.message).to.equal('must NOT have fewer than 1 properties');
+      expect(await auditRows(app, original.id, { entityType: 'department' })).to.have.length(1);
     });
 
     it('renaming to another department\'s name in another case → 409; changing only the case of its own name → 200', async function () {
@@ -338,8 +346,11 @@ describe('departments (04 §3.4)', function () {
         await admin.api.PATCH('/departments/{departmentId}', { params: { path: { departmentId: original.id } }, body: { isActive: false } }),
         409,
         'CONFLICT',
+        ['body.isActive'],
       );
       expect(envelope.details[0]!.message).to.equal('2 member(s) whose status is not inactive');
+      expect((await departmentRow(original.id)).is_active).to.equal(true);
+      expect(await auditRows(app, original.id, { entityType: 'department' })).to.have.length(1);
     });
 
     it('deactivates via PATCH when only inactive members remain (department.deactivated), then reactivates (department.reactivated)', async function () {
@@ -472,7 +483,9 @@ describe('departments (04 §3.4)', function () {
     });
 
     it('a manager (users.view_team only) is treated like an employee: inactive department → 404', async function () {
-      expectError(await manager.api.GET('/departments/{departmentId}/members', { params: { path: { departmentId: closed.id } } }), 404, 'NOT_FOUND');
+      const envelope = expectError(await manager.api.GET('/departments/{departmentId}/members', { params: { path: { departmentId: closed.id } } }), 404, 'NOT_FOUND');
+      expect(envelope.message).to.equal('Resource not found.');
+      expect(envelope.details).to.deep.equal([]);
     });
 
     it('admin sees the members of an inactive department, inactive members included', async function () {

@@ -207,7 +207,9 @@ describe('leaves: bad input and abuse (03 §5)', function () {
     const rejected = await submitOk(me, { startDate: '2026-12-02', endDate: '2026-12-02' });
     await resolveOk(manager, rejected.id, 'rejected', 'No');
     const cancelled = await submitOk(me, { startDate: '2026-12-03', endDate: '2026-12-03' });
-    expect((await cancelLeave(me, cancelled.id)).response.status).to.equal(200);
+    const cancelledNow = await cancelLeave(me, cancelled.id);
+    expect(cancelledNow.response.status).to.equal(200);
+    expect(cancelledNow.data).to.include({ status: 'cancelled', cancelledById: me.user.id });
     for (const [leave, status] of [[approved, 'approved'], [rejected, 'rejected'], [cancelled, 'cancelled']] as const) {
       const envelope = expectError(await resolveLeave(hr, leave.id, 'approved'), 409, 'CONFLICT', ['status']);
       expect(envelope.details[0]!.message).to.equal(`is ${status}`);

@@ -11,11 +11,10 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { mapDatabaseError } from '../../src/db/constraints.ts';
-import { createDbPool, type Db } from '../../src/db/pool.ts';
+import type { Db } from '../../src/db/pool.ts';
 import { seedLeaveRequests } from '../../src/seed/leaves.ts';
 import { seedOrganization } from '../../src/seed/organization.ts';
-import { createTestDatabase } from '../helpers/database.ts';
-import { createOrg, createUser, signIn, signInOrg, type Org, type Session } from '../helpers/fixtures.ts';
+import { createOrg, createUser, openBareDatabase, signIn, signInOrg, type BareDatabase, type Org, type Session } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
 import { insertException, insertSession } from '../helpers/correction-fixtures.ts';
 import { expectError } from '../helpers/expect.ts';
@@ -431,7 +430,9 @@ describe('leaves & WFH (03 §3.1)', function () {
       const { rows: exceptions } = await app.sql.query(`SELECT status, resolved_by_id, resolution_note FROM attendance_exceptions WHERE id = $1`, [exceptionId]);
       expect(exceptions[0]).to.deep.equal({ status: 'dismissed', resolved_by_id: null, resolution_note: 'auto: leave approved' });
 
-      expect((await cancelLeave(hr, leave.id, 'Was at work after all')).response.status).to.equal(200);
+      const cancelled = await cancelLeave(hr, leave.id, 'Was at work after all');
+      expect(cancelled.response.status).to.equal(200);
+      expect(cancelled.data).to.include({ status: 'cancelled', cancelledById: org.hr.id });
       const { rows: after } = await app.sql.query(`SELECT day_status, is_absent, leave_type FROM daily_stats WHERE user_id = $1 AND work_date = $2`, [me.user.id, past]);
       expect(after[0]).to.deep.equal({ day_status: 'absent', is_absent: true, leave_type: null });
     });
@@ -467,19 +468,17 @@ describe('leaves & WFH (03 §3.1)', function () {
 });
 
 describe('seed: demo leave requests (src/seed/leaves.ts)', function () {
+  let bare: BareDatabase;
   let db: Db;
   let client: pg.Client;
 
   before(async function () {
-    const url = await createTestDatabase();
-    db = await createDbPool(url, { statementTimeoutMs: 60_000 });
-    client = new pg.Client({ connectionString: url });
-    await client.connect();
+    bare = await openBareDatabase();
+    ({ db, client } = bare);
   });
 
   after(async function () {
-    await client?.end();
-    await db?.end();
+    await bare?.close();
   });
 
   it('adds one request in every status (plus a half day and a WFH), routed and counted like the API; a second run adds nothing', async function () {

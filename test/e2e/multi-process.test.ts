@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createApiClient, unwrap } from '../../generated/sdk/src/index.ts';
+import { expectError } from '../helpers/expect.ts';
 import { createUser, PASSWORD } from '../helpers/fixtures.ts';
 import { startTestApp, testEnv, type TestApp } from '../helpers/harness.ts';
 
@@ -68,8 +69,10 @@ describe('two API processes on one database (05 §8)', function () {
     const there = createApiClient({ baseUrl: other.url });
     const reuse = await there.POST('/auth/refresh', { body: { refreshToken: first.refreshToken } });
     expect(reuse.response.status).to.equal(401);
+    expectError(reuse, 401, 'AUTH_ERROR');
     const newest = await there.POST('/auth/refresh', { body: { refreshToken: rotated.refreshToken } });
     expect(newest.response.status, 'reuse revoked the whole session').to.equal(401);
+    expectError(newest, 401, 'AUTH_ERROR');
   });
 
   // Last: it locks the loopback address for the rest of the file.
@@ -81,6 +84,7 @@ describe('two API processes on one database (05 §8)', function () {
     for (let i = 0; i < 5; i++) {
       const r = await here.POST('/auth/login', { body: { email: victim.email, password: 'Wrong-Password-123' } });
       expect(r.response.status).to.equal(401);
+      expectError(r, 401, 'AUTH_ERROR');
     }
     // …and the other process refuses before checking credentials, even with the right password.
     const refused = await there.POST('/auth/login', { body: { email: victim.email, password: PASSWORD } });

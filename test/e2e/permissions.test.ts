@@ -159,13 +159,17 @@ describe('permissions (01 §3.3, U16–U17)', function () {
     });
 
     it('nobody edits their own overrides (403)', async () => {
-      expectError(await setOverrides(hrManager, org.hr.id, []), 403, 'PERMISSION_ERROR');
+      expectError(await setOverrides(hrManager, org.hr.id, []), 403, 'PERMISSION_ERROR', { message: 'You cannot change your own permissions.' });
     });
 
     it('a non-admin needs a target below its rank', async () => {
       const hr2 = await createUser(app, { role: 'hr_operations' });
-      expectError(await setOverrides(hrManager, hr2.id, []), 403, 'PERMISSION_ERROR');
-      expectError(await setOverrides(hrManager, org.admin.id, []), 403, 'PERMISSION_ERROR');
+      for (const target of [hr2.id, org.admin.id]) {
+        expectError(await setOverrides(hrManager, target, []), 403, 'PERMISSION_ERROR', {
+          fields: [],
+          message: 'You may only change the permissions of users below your own role.',
+        });
+      }
     });
 
     it('a non-admin grants only keys it holds, never admin-only keys; details name each refused grant', async () => {

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ApiError, createApiClient, unwrap, type Tokens } from '../../generated/sdk/src/index.ts';
+import { expectError } from '../helpers/expect.ts';
 import { createUser, PASSWORD } from '../helpers/fixtures.ts';
 import { FixedClock, startTestApp, type TestApp } from '../helpers/harness.ts';
 
@@ -61,6 +62,7 @@ describe('generated SDK', function () {
     await app.sql.query(`UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'logout' WHERE user_id = $1`, [user.id]);
     const result = await api.GET('/users/me');
     expect(result.response.status).to.equal(401);
+    expectError(result, 401, 'AUTH_ERROR');
     expect(api.getTokens()).to.equal(null);
   });
 

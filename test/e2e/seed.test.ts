@@ -7,27 +7,25 @@ import pg from 'pg';
 import { verifyPassword } from '../../src/auth/passwords.ts';
 import { passwordPolicyViolation } from '../../src/auth/password-policy.ts';
 import { ROLES } from '../../src/auth/permissions.ts';
-import { createDbPool, type Db } from '../../src/db/pool.ts';
+import type { Db } from '../../src/db/pool.ts';
 import { parseSeedArgs } from '../../src/seed/args.ts';
 import { DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, planOrganization, SEED_DEPARTMENTS, seedOrganization } from '../../src/seed/organization.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { openBareDatabase, type BareDatabase } from '../helpers/fixtures.ts';
 
 const NOW = new Date('2026-03-01T08:00:00.000Z');
 
 describe('seed: demo organization (05 §2)', function () {
+  let bare: BareDatabase;
   let db: Db;
   let client: pg.Client;
 
   before(async function () {
-    const url = await createTestDatabase();
-    db = await createDbPool(url, { statementTimeoutMs: 60_000 });
-    client = new pg.Client({ connectionString: url });
-    await client.connect();
+    bare = await openBareDatabase();
+    ({ db, client } = bare);
   });
 
   after(async function () {
-    await client?.end();
-    await db?.end();
+    await bare?.close();
   });
 
   async function counts() {

@@ -168,7 +168,11 @@ describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', 
     const taken = org.employee2.email.toUpperCase();
     const created = expectError(await admin.api.POST('/users', { body: { email: taken, fullName: 'Twin', role: 'employee' } }), 409, 'CONFLICT');
     expect(created.details).to.deep.equal([{ field: 'body.email', message: 'is already in use' }]);
-    expectError(await admin.api.PATCH('/users/{userId}', { ...path(org.junior.id), body: { email: taken } }), 409, 'CONFLICT');
+    expectError(await admin.api.PATCH('/users/{userId}', { ...path(org.junior.id), body: { email: taken } }), 409, 'CONFLICT', {
+      fields: ['body.email'],
+      message: 'A user with this email already exists.',
+    });
+    expect(created.message).to.equal('A user with this email already exists.');
     expect((await userRow(org.junior.id)).email).to.equal(org.junior.email);
     // The user's own address in another case is not a conflict with itself.
     expect(ok(await admin.api.PATCH('/users/{userId}', { ...path(org.junior.id), body: { email: org.junior.email.toUpperCase() } })).email).to.equal(org.junior.email);
@@ -329,6 +333,7 @@ describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', 
       expect(sent.debugToken).to.be.a('string');
       const { rows } = await app.sql.query(`SELECT expires_at, created_at, requested_ip FROM password_reset_tokens WHERE user_id = $1`, [target.id]);
       expect(rows[0].expires_at.getTime() - rows[0].created_at.getTime()).to.equal(120 * 60_000);
+      expect(rows[0].requested_ip).to.match(/127\.0\.0\.1/);
       const { rows: mail } = await app.sql.query(`SELECT template, text_body FROM email_outbox WHERE to_email = $1`, [target.email]);
       expect(mail[0].template).to.equal('password_reset');
       expect(mail[0].text_body).to.include(`http://localhost:3000/reset-password?token=${sent.debugToken}`);
@@ -340,9 +345,15 @@ describe('users and permissions — bad input and abuse (01 §5 rows 27–46)', 
       expect(ok(await session.api.GET('/users/me')).id).to.equal(target.id);
       // Not active → 409; equal rank → 403.
       const suspended = await createUser(app, { role: 'employee', status: 'suspended' });
-      expectError(await admin.api.POST('/users/{userId}/send-password-reset', path(suspended.id)), 409, 'CONFLICT');
+      expectError(await admin.api.POST('/users/{userId}/send-password-reset', path(suspended.id)), 409, 'CONFLICT', {
+        message: 'Only active users can be sent a password reset link.',
+      });
       const hr2 = await createUser(app, { role: 'hr_operations' });
-      expectError(await hr.api.POST('/users/{userId}/send-password-reset', path(hr2.id)), 403, 'PERMISSION_ERROR');
+      expectError(await hr.api.POST('/users/{userId}/send-password-reset', path(hr2.id)), 403, 'PERMISSION_ERROR', {
+        message: 'You may not send a password reset to this user.',
+      });
+      const { rows: refused } = await app.sql.query(`SELECT 1 FROM password_reset_tokens WHERE user_id = ANY($1)`, [[suspended.id, hr2.id]]);
+      expect(refused).to.deep.equal([]);
     });
   });
 });

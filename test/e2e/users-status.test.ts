@@ -241,8 +241,13 @@ describe('user status and role changes (01 §4.1, U9–U13)', function () {
 
     it('409 when the role is unchanged; 403 on oneself', async () => {
       const target = await employeeUnder(org.teamLead.id);
-      expectError(await admin.api.PATCH('/users/{userId}/role', { ...path(target.id), body: { role: 'employee' } }), 409, 'CONFLICT');
-      expectError(await admin.api.PATCH('/users/{userId}/role', { ...path(org.admin.id), body: { role: 'manager' } }), 403, 'PERMISSION_ERROR');
+      expectError(await admin.api.PATCH('/users/{userId}/role', { ...path(target.id), body: { role: 'employee' } }), 409, 'CONFLICT', {
+        message: 'The user already has the role employee.',
+      });
+      expectError(await admin.api.PATCH('/users/{userId}/role', { ...path(org.admin.id), body: { role: 'manager' } }), 403, 'PERMISSION_ERROR', {
+        message: 'You cannot change your own role.',
+      });
+      expect(await auditRows(app, target.id, { action: 'user.role_changed' })).to.deep.equal([]);
     });
 
     it('409 demoting to a non-management role while active or invited direct reports remain; suspended/inactive ones do not block', async () => {

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from './expect.ts';
-import { signIn, type FixtureUser, type Session } from './fixtures.ts';
-import type { TestApp } from './harness.ts';
+import { createUser, signIn, type FixtureUser, type Session } from './fixtures.ts';
+import { startTestApp, type FixedClock, type TestApp } from './harness.ts';
 
 export interface ShiftSpec {
   /** Default: a unique `Shift xxxxxxxx`. */
@@ -51,6 +51,25 @@ export async function insertHoliday(app: TestApp, date: string, name = `Holiday 
 
 /** A session signed in at the app clock's current time (tokens live 15 min, so sign in again after moving it). */
 export const as = (app: TestApp, user: FixtureUser): Promise<Session> => signIn(app, user);
+
+/** The app of the attendance suites: one per `describe`, on `clock`, with ORG_TIMEZONE=Asia/Karachi (UTC+5, no DST). */
+export const startKarachiApp = (clock: FixedClock): Promise<TestApp> => startTestApp({ clock, env: { ORG_TIMEZONE: 'Asia/Karachi' } });
+
+/** The day shift of the session suites: 09:00–17:00 Asia/Karachi, Mon–Fri, 15 min grace. */
+export const DAY_SHIFT: ShiftSpec = { start: '09:00', end: '17:00', timezone: 'Asia/Karachi', grace: 15 };
+
+/** The user's SDK client with the clock moved to `when` (a fresh sign-in, since tokens live 15 min). */
+export async function apiAt(app: TestApp, clock: FixedClock, user: FixtureUser, when: string): Promise<Session['api']> {
+  clock.set(when);
+  return (await as(app, user)).api;
+}
+
+/** A new employee reporting to `managerId`, assigned `shiftId` unless it is null. */
+export async function employeeOn(app: TestApp, shiftId: string | null, managerId: string | null = null): Promise<FixtureUser> {
+  const user = await createUser(app, { role: 'employee', managerId });
+  if (shiftId) await assignShift(app, user.id, shiftId);
+  return user;
+}
 
 export interface SessionDbRow {
   id: string;

@@ -3,10 +3,13 @@
  * with the app's own token signer. Behaviour under test always goes through the HTTP API and the SDK.
  */
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { createApiClient, type ApiClient } from '../../generated/sdk/src/index.ts';
 import { hashPassword } from '../../src/auth/passwords.ts';
 import type { Role } from '../../src/auth/permissions.ts';
 import { randomToken, sha256Hex } from '../../src/auth/tokens.ts';
+import { createDbPool, type Db } from '../../src/db/pool.ts';
+import { createTestDatabase } from './database.ts';
 import type { TestApp } from './harness.ts';
 
 /** The password of every fixture user. */
@@ -116,3 +119,26 @@ export const uniqueName = (prefix: string): string => `${prefix} ${++unique}-${r
 
 /** An email address no other test uses (`prefix-xxxxxxxx@example.com`). */
 export const uniqueEmail = (prefix = 'user'): string => `${prefix}-${randomUUID().slice(0, 8)}@example.com`;
+
+/** A fresh migrated database without an app: the slonik pool that scripts (seeders) take, and a raw client for rows. */
+export interface BareDatabase {
+  db: Db;
+  client: pg.Client;
+  close(): Promise<void>;
+}
+
+/** Opens a {@link BareDatabase}; the caller closes it in its `after` hook. */
+export async function openBareDatabase(options: { statementTimeoutMs?: number } = {}): Promise<BareDatabase> {
+  const url = await createTestDatabase();
+  const db = await createDbPool(url, { statementTimeoutMs: options.statementTimeoutMs ?? 60_000 });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    db,
+    client,
+    async close() {
+      await client.end();
+      await db.end();
+    },
+  };
+}

@@ -2,12 +2,16 @@ import { expect } from 'chai';
 import {
   autoCloseCheckOutAt,
   autoClosePlan,
+  checkoutFlagsFor,
   checkoutTiming,
   classify,
   durationMinutes,
   expectedWindow,
   isScheduledDay,
   lateness,
+  NO_CHECKOUT_FLAGS,
+  sessionDurations,
+  storedWindow,
   workDateOf,
   type ShiftRule,
 } from '../../src/modules/attendance/schedule.ts';
@@ -80,6 +84,46 @@ describe('attendance rules (02 §4.2–§4.6)', () => {
     expect(classify(240 * 60)).to.equal('short_leave');
     expect(classify(360 * 60 + 59)).to.equal('short_leave');
     expect(classify(361 * 60)).to.equal('full_day');
+  });
+
+  it('derives check-out flags from the timing, keeping only the reasons of that kind (check-out and correction approval)', () => {
+    const reasons = { earlyCheckoutReason: 'doctor visit', afterShiftReason: 'overtime' as const, afterShiftNote: 'release' };
+    expect(checkoutFlagsFor({ kind: 'early', minutes: 42 }, reasons)).to.deep.equal({
+      ...NO_CHECKOUT_FLAGS,
+      isEarlyCheckout: true,
+      earlyCheckoutMinutes: 42,
+      earlyCheckoutReason: 'doctor visit',
+    });
+    expect(checkoutFlagsFor({ kind: 'after', minutes: 90 }, reasons)).to.deep.equal({
+      ...NO_CHECKOUT_FLAGS,
+      afterShiftReason: 'overtime',
+      afterShiftNote: 'release',
+      afterShiftMinutes: 90,
+      isOvertime: true,
+    });
+    expect(checkoutFlagsFor({ kind: 'after', minutes: 5 }, { ...reasons, afterShiftReason: 'forgot_checkout' })).to.deep.include({ afterShiftMinutes: 5, isOvertime: false });
+    expect(checkoutFlagsFor({ kind: 'on_time' }, reasons)).to.deep.equal({
+      isEarlyCheckout: false,
+      earlyCheckoutMinutes: 0,
+      earlyCheckoutReason: null,
+      afterShiftReason: null,
+      afterShiftNote: null,
+      afterShiftMinutes: 0,
+      isOvertime: false,
+    });
+  });
+
+  it('takes the stored window only when both instants are set', () => {
+    const w = expectedWindow('2026-06-26', day);
+    expect(storedWindow({ expectedShiftStartAt: w.start, expectedShiftEndAt: w.end })).to.deep.equal(w);
+    expect(storedWindow({ expectedShiftStartAt: null, expectedShiftEndAt: null })).to.equal(null);
+  });
+
+  it('computes gross and worked seconds (minus unpaid breaks, never negative) and the classification', () => {
+    const checkIn = pkt('2026-06-26T09:00:00');
+    expect(sessionDurations(checkIn, pkt('2026-06-26T17:00:00.999'), 1800)).to.deep.equal({ grossSeconds: 28_800, workedSeconds: 27_000, classification: 'full_day' });
+    expect(sessionDurations(checkIn, pkt('2026-06-26T13:00:00'), 0)).to.deep.equal({ grossSeconds: 14_400, workedSeconds: 14_400, classification: 'short_leave' });
+    expect(sessionDurations(checkIn, pkt('2026-06-26T09:10:00'), 900)).to.deep.equal({ grossSeconds: 600, workedSeconds: 0, classification: 'full_leave' });
   });
 
   describe('auto-close', () => {

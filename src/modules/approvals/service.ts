@@ -7,20 +7,21 @@ import type { FragmentSqlToken } from 'slonik';
 import type { components } from '../../../generated/sdk/src/schema.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { can } from '../../auth/actor.ts';
+import { CORRECTION_APPROVAL_KEYS, LEAVE_APPROVAL_KEYS } from '../../auth/approvers.ts';
 import { inScope, scopeOf } from '../../auth/scope.ts';
 import type { Db } from '../../db/pool.ts';
 import { sql } from '../../db/sql.ts';
 import { pageWindow, toPage, type PageQuery } from '../../lib/page.ts';
 import { correctionApprovalItems } from '../attendance/corrections-queries.ts';
 import { mayResolveLeave } from '../leaves/access.ts';
-import { leaveApprovalItems } from '../leaves/queries.ts';
+import { leaveApprovalItems, type LeaveType } from '../leaves/queries.ts';
 import { APPROVAL_KINDS, listInbox, type ApprovalKind, type InboxRow } from './queries.ts';
 
 type PendingApprovalList = components['schemas']['PendingApprovalList'];
 
 const SUMMARY_MAX = 200;
 
-const LEAVE_LABEL: Record<string, string> = {
+const LEAVE_LABEL: Record<LeaveType, string> = {
   sick: 'Sick leave',
   casual: 'Casual leave',
   annual: 'Annual leave',
@@ -35,7 +36,7 @@ function leaveSummary(detail: Record<string, unknown>): string {
   const days = Number(detail.workingDays);
   const dates = detail.startDate === detail.endDate ? String(detail.startDate) : `${String(detail.startDate)} – ${String(detail.endDate)}`;
   const half = detail.halfDayPeriod === 'first_half' ? ', first half' : detail.halfDayPeriod === 'second_half' ? ', second half' : '';
-  return `${LEAVE_LABEL[String(detail.leaveType)] ?? 'Leave'} ${dates}${half} (${days} ${days === 1 ? 'day' : 'days'})`;
+  return `${LEAVE_LABEL[detail.leaveType as LeaveType] ?? 'Leave'} ${dates}${half} (${days} ${days === 1 ? 'day' : 'days'})`;
 }
 
 /** "Attendance correction, 2026-11-27 (for Sara Khan)": the work date and the session owner. */
@@ -53,13 +54,13 @@ interface InboxKind {
 const KINDS: Record<ApprovalKind, InboxKind> = {
   // 03 §4.1 may-resolve: the same condition as listPendingLeaveApprovals (L3).
   leave_request: {
-    source: (actor) => (can(actor, 'leave.approve') ? leaveApprovalItems(mayResolveLeave(actor)) : null),
+    source: (actor) => (can(actor, LEAVE_APPROVAL_KEYS.approve) ? leaveApprovalItems(mayResolveLeave(actor)) : null),
     summary: leaveSummary,
   },
   // 02 §3.4: the approve key, the owner in the caller's attendance scope, four-eyes.
   attendance_correction: {
     source: (actor) =>
-      can(actor, 'attendance.approve_correction')
+      can(actor, CORRECTION_APPROVAL_KEYS.approve)
         ? correctionApprovalItems({ approverId: actor.userId, ownerInScope: inScope(actor, scopeOf(actor, 'attendance'), sql.identifier(['c', 'user_id'])) })
         : null,
     summary: correctionSummary,

@@ -54,3 +54,12 @@ const HolidayRef = z.object({ id: z.string(), name: z.string() });
 export async function findActiveHoliday(db: Queryable, date: string): Promise<{ id: string; name: string } | null> {
   return db.maybeOne(sql.type(HolidayRef)`SELECT id, name FROM holidays WHERE holiday_date = ${date} AND is_active`);
 }
+
+const HolidayDate = z.object({ holidayDate: z.string() });
+
+/** Dates of the active holidays in `from..to`, in one statement for the whole range (leave day counting, 03 §4.3). */
+export async function activeHolidayDates(db: Queryable, from: string, to: string): Promise<string[]> {
+  const rows = await db.any(sql.type(HolidayDate)`
+    SELECT holiday_date FROM holidays WHERE is_active AND holiday_date BETWEEN ${from}::date AND ${to}::date ORDER BY holiday_date`);
+  return rows.map((r) => r.holidayDate);
+}

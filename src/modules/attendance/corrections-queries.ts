@@ -6,6 +6,8 @@ import { sql, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { Queryable } from '../../db/pool.ts';
 import { NoRows } from '../../db/sql.ts';
+import type { CheckoutFlags, SessionDurations } from './schedule.ts';
+import { SessionRow } from './sessions-queries.ts';
 
 export const CORRECTION_STATUSES = ['pending', 'needs_clarification', 'approved', 'rejected', 'cancelled'] as const;
 export type CorrectionStatus = (typeof CORRECTION_STATUSES)[number];
@@ -168,29 +170,32 @@ export async function transitionCorrection(
 
 // --- Sessions, as corrections see them -------------------------------------------------------------------------
 
-export const CorrectableSession = z.object({
-  id: z.string(),
-  userId: z.string(),
-  workDate: z.string(),
-  status: z.enum(['active', 'completed', 'incomplete', 'corrected']),
-  checkInAt: z.date(),
-  checkOutAt: z.date().nullable(),
-  shiftId: z.string().nullable(),
-  isScheduledDay: z.boolean(),
-  expectedShiftStartAt: z.date().nullable(),
-  expectedShiftEndAt: z.date().nullable(),
-  isLate: z.boolean(),
-  isEarlyCheckout: z.boolean(),
-  earlyCheckoutReason: z.string().nullable(),
-  afterShiftReason: z.enum(['overtime', 'forgot_checkout']).nullable(),
-  isOvertime: z.boolean(),
-  unpaidBreakSeconds: z.number(),
+/** What the correction rules read of a session: the session row's own columns, no joins. */
+export const CorrectableSession = SessionRow.pick({
+  id: true,
+  userId: true,
+  workDate: true,
+  status: true,
+  checkInAt: true,
+  checkOutAt: true,
+  shiftId: true,
+  isScheduledDay: true,
+  expectedShiftStartAt: true,
+  expectedShiftEndAt: true,
+  isLate: true,
+  isEarlyCheckout: true,
+  earlyCheckoutReason: true,
+  afterShiftReason: true,
+  afterShiftNote: true,
+  isOvertime: true,
+  unpaidBreakSeconds: true,
 });
 export type CorrectableSession = z.infer<typeof CorrectableSession>;
 
 const SESSION_COLUMNS = sql.fragment`
   id, user_id, work_date, status, check_in_at, check_out_at, shift_id, is_scheduled_day, expected_shift_start_at,
-  expected_shift_end_at, is_late, is_early_checkout, early_checkout_reason, after_shift_reason, is_overtime, unpaid_break_seconds`;
+  expected_shift_end_at, is_late, is_early_checkout, early_checkout_reason, after_shift_reason, after_shift_note, is_overtime,
+  unpaid_break_seconds`;
 
 export async function findSession(db: Queryable, sessionId: string): Promise<CorrectableSession | null> {
   return db.maybeOne(sql.type(CorrectableSession)`SELECT ${SESSION_COLUMNS} FROM attendance_sessions WHERE id = ${sessionId}`);
@@ -231,19 +236,14 @@ export async function isFirstSessionOfDay(db: Queryable, input: { userId: string
     ) AS exists`);
 }
 
-export interface SessionRewrite {
+/** What an approval rewrites: the new instants and the flags and durations derived from them (02 §4.8). */
+export interface SessionRewrite
+  extends SessionDurations,
+    Pick<CheckoutFlags, 'isEarlyCheckout' | 'earlyCheckoutMinutes' | 'earlyCheckoutReason' | 'afterShiftMinutes' | 'isOvertime'> {
   checkInAt: Date;
   checkOutAt: Date;
   isLate: boolean;
   lateMinutes: number;
-  isEarlyCheckout: boolean;
-  earlyCheckoutMinutes: number;
-  earlyCheckoutReason: string | null;
-  afterShiftMinutes: number;
-  isOvertime: boolean;
-  grossSeconds: number;
-  workedSeconds: number;
-  classification: 'full_day' | 'short_leave' | 'half_day' | 'full_leave';
 }
 
 /** The approval's rewrite of a locked, closed session: `corrected`, new instants and everything derived from them. */

@@ -45,7 +45,7 @@ import {
 import { refreshDailyStats } from './daily-stats.ts';
 import { toCorrectionDto, type CorrectionDto } from './dto.ts';
 import { closeExceptionsAsSystem, raiseException, type ExceptionType } from './exceptions-writer.ts';
-import { checkoutTiming, classify, lateness, workDateOf } from './schedule.ts';
+import { checkoutFlagsFor, checkoutTiming, lateness, sessionDurations, storedWindow, workDateOf } from './schedule.ts';
 
 type CreateCorrectionRequest = components['schemas']['CreateCorrectionRequest'];
 type UpdateCorrectionRequest = components['schemas']['UpdateCorrectionRequest'];
@@ -229,31 +229,27 @@ export function createCorrectionsService(deps: { db: Db; clock: Clock; config: C
       { field: 'status', message: `is ${status}` },
     ]);
 
-  /** The session after approval (02 §4.8): flags and durations against the stored window and shift. */
+  /**
+   * The session after approval (02 §4.8): lateness, check-out flags (with the reasons the session stored) and
+   * durations against the stored window and shift — the same rules and durations as check-out.
+   */
   async function recompute(tx: Queryable, session: CorrectableSession, checkIn: Date, checkOut: Date): Promise<SessionRewrite> {
-    const window =
-      session.isScheduledDay && session.expectedShiftStartAt && session.expectedShiftEndAt
-        ? { start: session.expectedShiftStartAt, end: session.expectedShiftEndAt }
-        : null;
+    const window = storedWindow(session);
     const shift = window && session.shiftId ? await findShiftRule(tx, session.shiftId) : null;
     const first = await isFirstSessionOfDay(tx, { userId: session.userId, workDate: session.workDate, sessionId: session.id, checkInAt: checkIn });
     const late = lateness(checkIn, window, shift?.graceMinutes ?? 0, first);
-    const timing = checkoutTiming(checkOut, window);
-    const grossSeconds = Math.floor((checkOut.getTime() - checkIn.getTime()) / 1000);
-    const workedSeconds = Math.max(0, grossSeconds - session.unpaidBreakSeconds);
+    const flags = checkoutFlagsFor(checkoutTiming(checkOut, window), session);
     return {
       checkInAt: checkIn,
       checkOutAt: checkOut,
       isLate: late.isLate,
       lateMinutes: late.lateMinutes,
-      isEarlyCheckout: timing.kind === 'early',
-      earlyCheckoutMinutes: timing.kind === 'early' ? timing.minutes : 0,
-      earlyCheckoutReason: timing.kind === 'early' ? session.earlyCheckoutReason : null,
-      afterShiftMinutes: timing.kind === 'after' ? timing.minutes : 0,
-      isOvertime: timing.kind === 'after' && session.afterShiftReason === 'overtime',
-      grossSeconds,
-      workedSeconds,
-      classification: classify(workedSeconds),
+      isEarlyCheckout: flags.isEarlyCheckout,
+      earlyCheckoutMinutes: flags.earlyCheckoutMinutes,
+      earlyCheckoutReason: flags.earlyCheckoutReason,
+      afterShiftMinutes: flags.afterShiftMinutes,
+      isOvertime: flags.isOvertime,
+      ...sessionDurations(checkIn, checkOut, session.unpaidBreakSeconds),
     };
   }
 

@@ -73,3 +73,14 @@ export async function refreshDailyStats(tx: Queryable, input: { userId: string; 
         excluded.day_classification)`);
   return outcome;
 }
+
+const WorkDate = z.object({ workDate: z.string() });
+
+/** Work dates in `from..to` for which the user already has a `daily_stats` row (so a leave decision refreshes them). */
+export async function dailyStatsDates(db: Queryable, input: { userId: string; from: string; to: string }): Promise<string[]> {
+  const rows = await db.any(sql.type(WorkDate)`
+    SELECT work_date FROM daily_stats
+    WHERE user_id = ${input.userId} AND work_date BETWEEN ${input.from}::date AND ${input.to}::date
+    ORDER BY work_date`);
+  return rows.map((r) => r.workDate);
+}

@@ -75,6 +75,56 @@ export function checkoutTiming(at: Date, window: Window | null): CheckoutTiming 
   return { kind: 'on_time' };
 }
 
+/** The expected window a session stored at check-in; null on an unscheduled day (both instants are null then). */
+export function storedWindow(session: { expectedShiftStartAt: Date | null; expectedShiftEndAt: Date | null }): Window | null {
+  return session.expectedShiftStartAt && session.expectedShiftEndAt ? { start: session.expectedShiftStartAt, end: session.expectedShiftEndAt } : null;
+}
+
+/** The check-out flags a session carries (02 §4.3); all off for an on-time check-out or an auto-close. */
+export interface CheckoutFlags {
+  isEarlyCheckout: boolean;
+  earlyCheckoutMinutes: number;
+  earlyCheckoutReason: string | null;
+  afterShiftReason: 'overtime' | 'forgot_checkout' | null;
+  afterShiftNote: string | null;
+  afterShiftMinutes: number;
+  isOvertime: boolean;
+}
+
+export const NO_CHECKOUT_FLAGS: CheckoutFlags = Object.freeze({
+  isEarlyCheckout: false,
+  earlyCheckoutMinutes: 0,
+  earlyCheckoutReason: null,
+  afterShiftReason: null,
+  afterShiftNote: null,
+  afterShiftMinutes: 0,
+  isOvertime: false,
+});
+
+/**
+ * The check-out flags of a check-out with `timing` (02 §4.3): early keeps the early reason, after-shift keeps the
+ * after-shift reason and note and is overtime when that reason is `overtime`; the reasons of the other kind are dropped.
+ * Shared by check-out (reasons from the body) and correction approval (reasons the session stored).
+ */
+export function checkoutFlagsFor(
+  timing: CheckoutTiming,
+  reasons: Pick<CheckoutFlags, 'earlyCheckoutReason' | 'afterShiftReason' | 'afterShiftNote'>,
+): CheckoutFlags {
+  if (timing.kind === 'early') {
+    return { ...NO_CHECKOUT_FLAGS, isEarlyCheckout: true, earlyCheckoutMinutes: timing.minutes, earlyCheckoutReason: reasons.earlyCheckoutReason };
+  }
+  if (timing.kind === 'after') {
+    return {
+      ...NO_CHECKOUT_FLAGS,
+      afterShiftReason: reasons.afterShiftReason,
+      afterShiftNote: reasons.afterShiftNote,
+      afterShiftMinutes: timing.minutes,
+      isOvertime: reasons.afterShiftReason === 'overtime',
+    };
+  }
+  return NO_CHECKOUT_FLAGS;
+}
+
 export type Classification = 'full_day' | 'short_leave' | 'half_day' | 'full_leave';
 
 /** 02 §4.4 from worked minutes: < 60 full_leave; < 240 half_day; ≤ 360 short_leave; else full_day. */
@@ -84,6 +134,22 @@ export function classify(workedSeconds: number): Classification {
   if (minutes < 240) return 'half_day';
   if (minutes <= 360) return 'short_leave';
   return 'full_day';
+}
+
+export interface SessionDurations {
+  grossSeconds: number;
+  workedSeconds: number;
+  classification: Classification;
+}
+
+/**
+ * 02 §4.4 for a closed interval: whole gross seconds, worked = gross − unpaid break seconds (never negative) and its
+ * classification. The one computation behind check-out, auto-close, account close and correction approval.
+ */
+export function sessionDurations(checkInAt: Date, checkOutAt: Date, unpaidBreakSeconds: number): SessionDurations {
+  const grossSeconds = Math.floor((checkOutAt.getTime() - checkInAt.getTime()) / 1000);
+  const workedSeconds = Math.max(0, grossSeconds - unpaidBreakSeconds);
+  return { grossSeconds, workedSeconds, classification: classify(workedSeconds) };
 }
 
 export interface AutoClosePlan {

@@ -10,7 +10,14 @@ import { publishEvent } from '../../realtime/outbox.ts';
 import { coupleTaskTimer, raiseMissingCheckoutAlert } from './couplings.ts';
 import { refreshDailyStats } from './daily-stats.ts';
 import { raiseException } from './exceptions-writer.ts';
-import { autoClosePlan, autoCloseCheckOutAt, classify, type AutoClosePlan } from './schedule.ts';
+import {
+  autoClosePlan,
+  autoCloseCheckOutAt,
+  NO_CHECKOUT_FLAGS,
+  sessionDurations,
+  type AutoClosePlan,
+  type CheckoutFlags,
+} from './schedule.ts';
 import {
   closeSessionRow,
   endOpenBreak,
@@ -31,20 +38,7 @@ export interface SessionSettings {
 }
 
 /** The flags a check-out sets; an auto-close sets none of them. */
-export type CheckoutFlags = Pick<
-  SessionClose,
-  'isEarlyCheckout' | 'earlyCheckoutMinutes' | 'earlyCheckoutReason' | 'afterShiftReason' | 'afterShiftNote' | 'afterShiftMinutes' | 'isOvertime'
->;
-
-const NO_FLAGS: CheckoutFlags = {
-  isEarlyCheckout: false,
-  earlyCheckoutMinutes: 0,
-  earlyCheckoutReason: null,
-  afterShiftReason: null,
-  afterShiftNote: null,
-  afterShiftMinutes: 0,
-  isOvertime: false,
-};
+export type { CheckoutFlags };
 
 export interface ClosedSession {
   sessionId: string;
@@ -75,25 +69,22 @@ export async function finishSession(
   const checkOutAt = new Date(Math.max(input.checkOutAt.getTime(), session.checkInAt.getTime()));
   await endOpenBreak(tx, session.id, checkOutAt, input.breakEndReason);
   const totals = await sumClosedBreaks(tx, session.id);
-  const grossSeconds = Math.floor((checkOutAt.getTime() - session.checkInAt.getTime()) / 1000);
-  const workedSeconds = Math.max(0, grossSeconds - totals.unpaidBreakSeconds);
-  const classification = classify(workedSeconds);
+  const durations = sessionDurations(session.checkInAt, checkOutAt, totals.unpaidBreakSeconds);
   const closed = await closeSessionRow(
     tx,
     session.id,
     {
-      ...(input.flags ?? NO_FLAGS),
+      ...(input.flags ?? NO_CHECKOUT_FLAGS),
+      ...durations,
       status: input.status,
       checkOutAt,
       autoClosedReason: input.autoClosedReason,
-      grossSeconds,
-      workedSeconds,
-      classification,
       totals,
     },
     input.now,
   );
   if (!closed) return null;
+  const { workedSeconds, classification } = durations;
   return { sessionId: session.id, userId: session.userId, workDate: session.workDate, checkOutAt, workedSeconds, classification };
 }
 

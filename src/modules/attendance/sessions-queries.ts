@@ -6,6 +6,7 @@ import { sql, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { Queryable } from '../../db/pool.ts';
 import { NoRows } from '../../db/sql.ts';
+import type { CheckoutFlags, SessionDurations } from './schedule.ts';
 
 const WorkMode = z.enum(['office', 'wfh']);
 const BreakType = z.enum(['dinner', 'prayer', 'other']);
@@ -131,6 +132,23 @@ export async function lockUserStatus(tx: Queryable, userId: string): Promise<str
   return tx.maybeOneFirst(sql.type(Status)`SELECT status FROM users WHERE id = ${userId} FOR SHARE`);
 }
 
+/**
+ * The user's status, locked against check-in's share lock (the absence evaluation of the job): a concurrent check-in
+ * either committed first — its session is seen — or waits and then resolves the absence raised meanwhile.
+ */
+export async function lockUserStatusForAbsence(tx: Queryable, userId: string): Promise<string | null> {
+  return tx.maybeOneFirst(sql.type(Status)`SELECT status FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
+}
+
+const ActiveUser = z.object({ id: z.string(), createdDate: z.string() });
+
+/** Active users with the local date (in `timezone`) of their creation, by id. */
+export async function listActiveUsersWithCreatedDate(db: Queryable, timezone: string): Promise<readonly z.infer<typeof ActiveUser>[]> {
+  return db.any(sql.type(ActiveUser)`
+    SELECT id, to_char(created_at AT TIME ZONE ${timezone}, 'YYYY-MM-DD') AS created_date
+    FROM users WHERE status = 'active' ORDER BY id`);
+}
+
 const Count = z.object({ count: z.number() });
 
 export async function countSessionsOnDate(tx: Queryable, userId: string, workDate: string): Promise<number> {
@@ -167,20 +185,10 @@ export async function insertSession(tx: Queryable, s: NewSession): Promise<strin
 }
 
 /** The values written when a session closes (check-out, auto-close, account suspension). */
-export interface SessionClose {
+export interface SessionClose extends CheckoutFlags, SessionDurations {
   status: 'completed' | 'incomplete';
   checkOutAt: Date;
   autoClosedReason: 'max_duration' | 'shift_ended' | 'account_suspended' | null;
-  isEarlyCheckout: boolean;
-  earlyCheckoutMinutes: number;
-  earlyCheckoutReason: string | null;
-  afterShiftReason: 'overtime' | 'forgot_checkout' | null;
-  afterShiftNote: string | null;
-  afterShiftMinutes: number;
-  isOvertime: boolean;
-  grossSeconds: number;
-  workedSeconds: number;
-  classification: 'full_day' | 'short_leave' | 'half_day' | 'full_leave';
   totals: BreakTotals;
 }
 
@@ -322,4 +330,18 @@ const ManagerId = z.object({ managerId: z.string() });
 export async function findActiveManagerId(db: Queryable, userId: string): Promise<string | null> {
   return db.maybeOneFirst(sql.type(ManagerId)`
     SELECT m.id AS manager_id FROM users u JOIN users m ON m.id = u.manager_id WHERE u.id = ${userId} AND m.status = 'active'`);
+}
+
+const SessionInRange = z.object({ id: z.string(), workDate: z.string() });
+
+/** The user's first attendance session whose work date lies in `startDate..endDate` (leave overlap, 03 §4.2), if any. */
+export async function findSessionInRange(
+  db: Queryable,
+  input: { userId: string; startDate: string; endDate: string },
+): Promise<z.infer<typeof SessionInRange> | null> {
+  return db.maybeOne(sql.type(SessionInRange)`
+    SELECT id, work_date FROM attendance_sessions
+    WHERE user_id = ${input.userId} AND work_date BETWEEN ${input.startDate}::date AND ${input.endDate}::date
+    ORDER BY work_date, check_in_at, id
+    LIMIT 1`);
 }

@@ -14,7 +14,16 @@ import { refreshDailyStats } from './daily-stats.ts';
 import { toBreakDto, toSessionDto, type BreakDto, type SessionDto } from './dto.ts';
 import { closeExceptionsAsSystem, raiseException } from './exceptions-writer.ts';
 import { approvedWfhCoversDay } from './leave-coverage.ts';
-import { checkoutTiming, expectedWindow, isScheduledDay, lateness, workDateOf } from './schedule.ts';
+import {
+  checkoutFlagsFor,
+  checkoutTiming,
+  expectedWindow,
+  isScheduledDay,
+  lateness,
+  NO_CHECKOUT_FLAGS,
+  storedWindow,
+  workDateOf,
+} from './schedule.ts';
 import {
   announceAttendance,
   closeActiveSessionForAccount,
@@ -56,23 +65,13 @@ const EARLY_REASON_MIN = 5;
  *   422 `body.afterShiftReason` / `body.afterShiftNote` (after the shift end without both).
  */
 export function checkoutFlags(session: LockedSession, now: Date, body: CheckOutRequest | undefined): CheckoutFlags {
-  const window = session.expectedShiftStartAt && session.expectedShiftEndAt ? { start: session.expectedShiftStartAt, end: session.expectedShiftEndAt } : null;
-  const timing = checkoutTiming(now, window);
-  const flags: CheckoutFlags = {
-    isEarlyCheckout: false,
-    earlyCheckoutMinutes: 0,
-    earlyCheckoutReason: null,
-    afterShiftReason: null,
-    afterShiftNote: null,
-    afterShiftMinutes: 0,
-    isOvertime: false,
-  };
+  const timing = checkoutTiming(now, storedWindow(session));
   if (timing.kind === 'early') {
     const reason = body?.earlyCheckoutReason?.trim() ?? '';
     if (reason.length < EARLY_REASON_MIN) {
       throw invalid('body.earlyCheckoutReason', `is required before the shift end (${timing.minutes} min early): at least ${EARLY_REASON_MIN} characters`);
     }
-    return { ...flags, isEarlyCheckout: true, earlyCheckoutMinutes: timing.minutes, earlyCheckoutReason: reason };
+    return checkoutFlagsFor(timing, { earlyCheckoutReason: reason, afterShiftReason: null, afterShiftNote: null });
   }
   if (timing.kind === 'after') {
     const note = body?.afterShiftNote?.trim() ?? '';
@@ -80,15 +79,9 @@ export function checkoutFlags(session: LockedSession, now: Date, body: CheckOutR
     if (!body?.afterShiftReason) details.push({ field: 'body.afterShiftReason', message: 'is required after the shift end (overtime or forgot_checkout)' });
     if (note === '') details.push({ field: 'body.afterShiftNote', message: 'is required after the shift end and must not be blank' });
     if (details.length > 0) throw invalidMany(details);
-    return {
-      ...flags,
-      afterShiftReason: body!.afterShiftReason!,
-      afterShiftNote: note,
-      afterShiftMinutes: timing.minutes,
-      isOvertime: body!.afterShiftReason === 'overtime',
-    };
+    return checkoutFlagsFor(timing, { earlyCheckoutReason: null, afterShiftReason: body!.afterShiftReason!, afterShiftNote: note });
   }
-  return flags;
+  return NO_CHECKOUT_FLAGS;
 }
 
 export function createSessionsService(deps: { db: Db; clock: Clock; config: SessionSettings }) {

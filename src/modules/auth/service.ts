@@ -4,7 +4,7 @@
  * token check and refund them when the outcome does not count, so parallel requests never overshoot a limit.
  */
 import { createHash } from 'node:crypto';
-import { consumeAccountToken, invalidateAccountTokens, issueAccountToken, type AccountTokenKind } from '../../auth/account-tokens.ts';
+import { consumeAccountToken, invalidateAccountTokens, type AccountTokenKind } from '../../auth/account-tokens.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { passwordPolicyViolation } from '../../auth/password-policy.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from '../../auth/passwords.ts';
@@ -14,12 +14,11 @@ import { randomToken, sha256Hex, type AccessTokens } from '../../auth/tokens.ts'
 import { recordAudit, recordAuditAlone, type AuditActor } from '../../audit/record.ts';
 import type { Config } from '../../config.ts';
 import type { Db, Queryable } from '../../db/pool.ts';
-import { enqueueEmail } from '../../email/outbox.ts';
-import { passwordResetEmail } from '../../email/templates.ts';
 import { AppError, forbidden, invalid, invalidMany, unauthorized, type ErrorDetail } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { toTokenPair, toUserSummary } from './dto.ts';
+import { sendPasswordResetLink } from './password-reset.ts';
 import {
   activateInvitedUser,
   claimRefreshToken,
@@ -66,12 +65,13 @@ const remainingOf = (headers: Record<string, string>) => Number(/remaining=(\d+)
 /** The headers of the key with the fewest remaining requests: the one a client runs into first. */
 const tightest = (all: Record<string, string>[]) => all.reduce((a, b) => (remainingOf(b) < remainingOf(a) ? b : a));
 type RateKeys = [RateRule, string][];
+/** A refresh token that is neither expired nor in a revoked or expired session of a user who is still active (`usedAt` aside: reuse is handled apart). */
+const isUsable = (token: RefreshTokenRow, now: Date) =>
+  token.expiresAt > now && token.sessionRevokedAt === null && token.absoluteExpiresAt > now && token.userStatus === 'active';
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, clock, config, rateLimiter, tokens } = deps;
   const rules = authRateRules(config.rateLimits);
-  const smtpEnabled = config.smtp.host !== null;
-  const frontend = config.frontendBaseUrl ?? '';
 
   /**
    * Reserves one slot on every key (all or nothing: a refused key gives the earlier slots back, since refused
@@ -273,9 +273,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         await revokeForReuse(token, meta);
         throw unauthorized(INVALID_REFRESH_TOKEN);
       }
-      if (token.expiresAt <= now || token.sessionRevokedAt !== null || token.absoluteExpiresAt <= now || token.userStatus !== 'active') {
-        throw unauthorized(INVALID_REFRESH_TOKEN);
-      }
+      if (!isUsable(token, now)) throw unauthorized(INVALID_REFRESH_TOKEN);
       const next = randomToken();
       const rotated = await db.transaction(async (tx) => {
         if (!(await claimRefreshToken(tx, token.id, now))) return false;
@@ -310,14 +308,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const sessionIds = actor ? [actor.sessionId] : [];
       if (body.refreshToken !== undefined) {
         const token = await findRefreshToken(db, sha256Hex(body.refreshToken));
-        const live =
-          token !== null &&
-          token.usedAt === null &&
-          token.expiresAt > now &&
-          token.sessionRevokedAt === null &&
-          token.absoluteExpiresAt > now &&
-          token.userStatus === 'active';
-        if (live) {
+        if (token !== null && token.usedAt === null && isUsable(token, now)) {
           user ??= { id: token.userId, fullName: token.fullName, role: token.role, email: token.email };
           if (token.userId === user.id) sessionIds.push(token.sessionId);
         }
@@ -356,9 +347,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!user || user.status !== 'active') return { message: RESET_REQUESTED_MESSAGE };
       const now = clock.now();
       const raw = await db.transaction(async (tx) => {
-        const token = await issueAccountToken(tx, 'password_reset', user.id, now, config.passwordResetTtlMinutes * 60_000, { requestedIp: meta.ip });
-        const link = `${frontend}/reset-password?token=${encodeURIComponent(token)}`;
-        await enqueueEmail(tx, user.email, passwordResetEmail({ fullName: user.fullName, link, expiresInMinutes: config.passwordResetTtlMinutes }), smtpEnabled);
+        const { token } = await sendPasswordResetLink(tx, config, user, meta.ip, now);
         await recordAudit(tx, { actor: null, action: 'auth.password_reset_requested', entityType: 'user', entityId: user.id, entityLabel: user.email, meta });
         return token;
       });

@@ -41,6 +41,7 @@ export interface DepartmentListQuery extends PageQuery {
 
 /** The audited fields of a department, in wire names (04 §4.6: `name`, `description`, `headUserId`, `isActive`). */
 type AuditedFields = Pick<LockedDepartment, 'name' | 'description' | 'headUserId' | 'isActive'>;
+const AUDITED_FIELDS = ['name', 'description', 'headUserId', 'isActive'] as const satisfies readonly (keyof AuditedFields)[];
 
 export function createDepartmentsService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
@@ -146,20 +147,15 @@ export function createDepartmentsService(deps: { db: Db; clock: Clock }) {
       return db.transaction(async (tx) => {
         const current = await lockDepartment(tx, departmentId);
         if (!current) throw notFound();
-        const changes: DepartmentChanges = {};
-        if (body.name !== undefined) {
-          const name = cleanName(body.name);
-          if (name !== current.name) changes.name = name;
-        }
-        if (body.description !== undefined) {
-          const description = cleanDescription(body.description);
-          if (description !== current.description) changes.description = description;
-        }
-        if (body.headUserId !== undefined && body.headUserId !== current.headUserId) changes.headUserId = body.headUserId;
-        if (body.isActive !== undefined && body.isActive !== current.isActive) changes.isActive = body.isActive;
-
-        const changed = Object.keys(changes) as (keyof AuditedFields)[];
+        const merged: AuditedFields = {
+          name: body.name !== undefined ? cleanName(body.name) : current.name,
+          description: body.description !== undefined ? cleanDescription(body.description) : current.description,
+          headUserId: body.headUserId !== undefined ? body.headUserId : current.headUserId,
+          isActive: body.isActive ?? current.isActive,
+        };
+        const changed = AUDITED_FIELDS.filter((field) => merged[field] !== current[field]);
         if (changed.length === 0) return loadDto(tx, departmentId);
+        const changes: DepartmentChanges = pickFields(merged, changed);
 
         if (changes.name !== undefined) await assertNameFree(tx, changes.name, departmentId);
         if (changes.headUserId) await assertEligibleHead(tx, changes.headUserId);

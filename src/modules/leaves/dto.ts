@@ -7,6 +7,9 @@ export type TimelineEntryDto = components['schemas']['TimelineEntry'];
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** A request's `entityLabel` in the audit log (service and escalation job): "Sara Khan 2026-12-01–2026-12-03". */
+export const leaveLabel = (row: Pick<LeaveRow, 'userFullName' | 'startDate' | 'endDate'>) => `${row.userFullName} ${row.startDate}–${row.endDate}`;
+
 export function toLeaveDto(row: LeaveRow): LeaveRequestDto {
   return {
     id: row.id,

@@ -15,8 +15,8 @@ export type LeaveStatus = (typeof LEAVE_STATUSES)[number];
 export type HalfDayPeriod = 'first_half' | 'second_half';
 /** Statuses that still await a decision (03 L3). */
 export const AWAITING_STATUSES: readonly LeaveStatus[] = ['pending', 'needs_clarification', 'escalated'];
-/** Statuses that hold their dates (03 §4.2; the exclusion constraint's predicate). */
-export const ACTIVE_STATUSES: readonly LeaveStatus[] = ['pending', 'needs_clarification', 'escalated', 'approved'];
+/** Statuses that hold their dates (03 §4.2; the exclusion constraint's predicate); the cancellable ones (03 §4.1). */
+export const ACTIVE_STATUSES: readonly LeaveStatus[] = [...AWAITING_STATUSES, 'approved'];
 export const TIMELINE_ACTIONS = ['created', 'amended', 'clarified', 'approved', 'rejected', 'escalated', 'cancelled'] as const;
 export type TimelineAction = (typeof TIMELINE_ACTIONS)[number];
 
@@ -151,37 +151,6 @@ export async function findOverlappingLeave(
       ${input.exceptId ? sql.fragment`AND id <> ${input.exceptId}` : sql.fragment``}
     ORDER BY start_date, id
     LIMIT 1`);
-}
-
-const SessionRef = z.object({ id: z.string(), workDate: z.string() });
-
-/** The user's first attendance session whose work date lies in `startDate..endDate` (03 §4.2), if any. */
-export async function findSessionInRange(db: Queryable, input: { userId: string; startDate: string; endDate: string }): Promise<z.infer<typeof SessionRef> | null> {
-  return db.maybeOne(sql.type(SessionRef)`
-    SELECT id, work_date FROM attendance_sessions
-    WHERE user_id = ${input.userId} AND work_date BETWEEN ${input.startDate}::date AND ${input.endDate}::date
-    ORDER BY work_date, check_in_at, id
-    LIMIT 1`);
-}
-
-const HolidayDate = z.object({ holidayDate: z.string() });
-
-/** Dates of the active holidays in `from..to`, in one statement for the whole range. */
-export async function activeHolidayDates(db: Queryable, from: string, to: string): Promise<string[]> {
-  const rows = await db.any(sql.type(HolidayDate)`
-    SELECT holiday_date FROM holidays WHERE is_active AND holiday_date BETWEEN ${from}::date AND ${to}::date ORDER BY holiday_date`);
-  return rows.map((r) => r.holidayDate);
-}
-
-const WorkDate = z.object({ workDate: z.string() });
-
-/** Work dates in `from..to` for which the user already has a `daily_stats` row. */
-export async function dailyStatsDates(db: Queryable, input: { userId: string; from: string; to: string }): Promise<string[]> {
-  const rows = await db.any(sql.type(WorkDate)`
-    SELECT work_date FROM daily_stats
-    WHERE user_id = ${input.userId} AND work_date BETWEEN ${input.from}::date AND ${input.to}::date
-    ORDER BY work_date`);
-  return rows.map((r) => r.workDate);
 }
 
 export interface LeaveValues {

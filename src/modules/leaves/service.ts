@@ -6,6 +6,8 @@
  * the audit log in its transaction and announced after commit (outbox). Approving or cancelling an approved non-WFH
  * leave refreshes the attendance day statuses it covers (02 §4.5) and dismisses the absences it excuses (02 §4.7).
  */
+import { dailyStatsDates } from '../attendance/daily-stats.ts';
+import { findSessionInRange } from '../attendance/sessions-queries.ts';
 import type { components } from '../../../generated/sdk/src/schema.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { can } from '../../auth/actor.ts';
@@ -24,14 +26,13 @@ import { publishEvent } from '../../realtime/outbox.ts';
 import { refreshDailyStats } from '../attendance/daily-stats.ts';
 import { closeExceptionsAsSystem } from '../attendance/exceptions-writer.ts';
 import { isOrgLeaveApprover, leaveVisibleTo, mayResolveLeave } from './access.ts';
-import { toLeaveDto, toTimelineDto, type LeaveRequestDto, type TimelineEntryDto } from './dto.ts';
+import { leaveLabel, toLeaveDto, toTimelineDto, type LeaveRequestDto, type TimelineEntryDto } from './dto.ts';
 import {
+  ACTIVE_STATUSES,
   amendLeave,
   AWAITING_STATUSES,
-  dailyStatsDates,
   findLeave,
   findOverlappingLeave,
-  findSessionInRange,
   insertLeave,
   insertTimelineEntry,
   leaveMatches,
@@ -115,8 +116,6 @@ const noApprover = () =>
   ]);
 
 const wrongStatus = (status: LeaveStatus, what: string) => conflict(`The request is ${status}; ${what}.`, [{ field: 'status', message: `is ${status}` }]);
-
-const label = (row: Pick<LeaveRow, 'userFullName' | 'startDate' | 'endDate'>) => `${row.userFullName} ${row.startDate}–${row.endDate}`;
 
 /** Decision → status and audit action (03 §4.1 table). */
 const DECISIONS = {
@@ -239,7 +238,7 @@ export function createLeavesService(deps: { db: Db; clock: Clock; config: Pick<C
       action: input.action,
       entityType: 'leave_request',
       entityId: input.row.id,
-      entityLabel: label(input.row),
+      entityLabel: leaveLabel(input.row),
       before: input.before,
       after: input.after,
       metadata: input.metadata,
@@ -457,9 +456,9 @@ export function createLeavesService(deps: { db: Db; clock: Clock; config: Pick<C
       if (!isRequester && !isOrgLeaveApprover(actor)) throw forbidden('Only the requester or an org approver may cancel this request.');
       const comment = isRequester ? body?.comment?.trim() || null : requiredComment(body?.comment);
       const now = clock.now();
-      const from: readonly LeaveStatus[] = [...AWAITING_STATUSES, 'approved'];
       const check = (row: LeaveRow) => {
-        if (!from.includes(row.status)) throw wrongStatus(row.status, 'it cannot be cancelled');
+        // Cancellable = still holding its dates (awaiting or approved).
+        if (!ACTIVE_STATUSES.includes(row.status)) throw wrongStatus(row.status, 'it cannot be cancelled');
         if (isRequester && row.status === 'approved' && row.startDate < todayIn(now, config.orgTimezone)) {
           throw conflict('The approved leave has already started; ask an org approver to cancel it.', [{ field: 'startDate', message: `${row.startDate} is before today` }]);
         }

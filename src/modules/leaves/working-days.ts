@@ -6,7 +6,7 @@ import type { Queryable } from '../../db/pool.ts';
 import { addDays } from '../../lib/zoned-time.ts';
 import { findEffectiveShift } from '../attendance/calendar.ts';
 import { isShiftWorkingDay, type ShiftRule } from '../attendance/schedule.ts';
-import { activeHolidayDates } from './queries.ts';
+import { activeHolidayDates } from '../attendance/calendar.ts';
 
 /** The pure rule, from the facts: the shift and the active holidays of the range. */
 export function countWorkingDays(input: { startDate: string; endDate: string; isHalfDay: boolean; shift: ShiftRule | null; holidays: ReadonlySet<string> }): number {

@@ -4,16 +4,7 @@
  */
 import type { components, operations } from '../../../generated/sdk/src/schema.ts';
 import type { Actor } from '../../auth/actor.ts';
-import {
-  ADMIN_ONLY_GRANTS,
-  effectivePermissions,
-  outranks,
-  PERMISSION_KEYS,
-  ROLE_PERMISSIONS,
-  SUPER_ROLE,
-  type Role,
-} from '../../auth/permissions.ts';
-import { inScope, userScopeOf } from '../../auth/scope.ts';
+import { ADMIN_ONLY_GRANTS, effectivePermissions, PERMISSION_KEYS, ROLE_PERMISSIONS, SUPER_ROLE, type Role } from '../../auth/permissions.ts';
 import { recordAudit } from '../../audit/record.ts';
 import type { Db } from '../../db/pool.ts';
 import { forbidden, invalid, invalidMany, notFound, type ErrorDetail } from '../../http/errors.ts';
@@ -21,7 +12,8 @@ import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { pageWindow, toPage } from '../../lib/page.ts';
 import { publishEvent } from '../../realtime/outbox.ts';
-import { findUserInScope, lockUserInScope, USER_ID } from '../users/queries.ts';
+import { isSuper, mayActOn, userReadScope } from '../users/access.ts';
+import { findUserInScope, lockUserInScope } from '../users/queries.ts';
 import { deleteOverrides, findOverrides, insertOverrides, listPermissions, listRolePermissionKeys, type Overrides } from './queries.ts';
 
 type UserPermissionsDto = components['schemas']['UserPermissions'];
@@ -46,7 +38,6 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 
 export function createPermissionsService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
-  const readScope = (actor: Actor) => inScope(actor, userScopeOf(actor), USER_ID);
 
   return {
     /** R1. */
@@ -66,7 +57,7 @@ export function createPermissionsService(deps: { db: Db; clock: Clock }) {
      * @throws AppError 404 for unknown and out-of-scope users.
      */
     async getUserPermissions(actor: Actor, userId: string): Promise<UserPermissionsDto> {
-      const user = await findUserInScope(db, userId, readScope(actor));
+      const user = await findUserInScope(db, userId, userReadScope(actor));
       if (!user) throw notFound();
       return toUserPermissions(user.id, user.role, await findOverrides(db, user.id));
     },
@@ -78,12 +69,11 @@ export function createPermissionsService(deps: { db: Db; clock: Clock }) {
     async updateUserPermissionOverrides(actor: Actor, userId: string, input: OverridesInput, meta: RequestMeta): Promise<UserPermissionsDto> {
       const now = clock.now();
       return db.transaction(async (tx) => {
-        const target = await lockUserInScope(tx, userId, readScope(actor));
+        const target = await lockUserInScope(tx, userId, userReadScope(actor));
         if (!target) throw notFound();
         if (target.id === actor.userId) throw forbidden('You cannot change your own permissions.');
-        const isSuper = actor.role === SUPER_ROLE;
-        if (!isSuper && !outranks(actor.role, target.role)) throw forbidden('You may only change the permissions of users below your own role.');
-        if (!isSuper) {
+        if (!mayActOn(actor, target.role)) throw forbidden('You may only change the permissions of users below your own role.');
+        if (!isSuper(actor)) {
           const refused: ErrorDetail[] = input.grants.flatMap((key, i) =>
             ADMIN_ONLY_GRANTS.has(key) || !actor.permissions.has(key)
               ? [{ field: `body.grants.${i}`, message: ADMIN_ONLY_GRANTS.has(key) ? `${key} can only be granted by an admin` : `you do not hold ${key}` }]

@@ -17,14 +17,14 @@ import {
   type Role,
 } from '../../auth/permissions.ts';
 import type { RateLimiter, RateRule } from '../../auth/rate-limit.ts';
-import { inScope, teamSetQuery, userScopeOf } from '../../auth/scope.ts';
+import { teamSetQuery } from '../../auth/scope.ts';
 import { revokeUserSessions } from '../../auth/sessions.ts';
 import { changedFields } from '../../audit/changes.ts';
 import { recordAudit, recordAuditAlone, type AuditEntry } from '../../audit/record.ts';
 import type { Config } from '../../config.ts';
 import type { Db, Queryable } from '../../db/pool.ts';
 import { enqueueEmail, type EmailDisposition } from '../../email/outbox.ts';
-import { invitationEmail, passwordResetEmail } from '../../email/templates.ts';
+import { invitationEmail } from '../../email/templates.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../http/errors.ts';
 import type { RequestMeta } from '../../http/request-context.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -33,8 +33,10 @@ import { publishEvent } from '../../realtime/outbox.ts';
 import { clearDepartmentHead, findDepartmentRef } from '../departments/queries.ts';
 import { findShiftRef } from '../attendance/calendar.ts';
 import { closeActiveSessionForAccount } from '../attendance/session-close.ts';
+import { sendPasswordResetLink } from '../auth/password-reset.ts';
 // Overrides belong to the permissions module, but a role change clears them in the users transaction (U9).
 import { deleteOverrides } from '../permissions/queries.ts';
+import { isSuper, mayActOn, userReadScope } from './access.ts';
 import { toDirectoryEntryDto, toUserDto, type UserDto, type Visibility } from './dto.ts';
 import {
   countOpenDirectReports,
@@ -56,7 +58,6 @@ import {
   updateUserFields,
   updateUserRole,
   updateUserStatus,
-  USER_ID,
   type EditableField,
   type TargetRow,
   type UserFilters,
@@ -105,10 +106,6 @@ class DeniedAttempt extends Error {
 }
 
 const visibilityOf = (actor: Actor): Visibility => ({ orgWide: actor.permissions.has('users.view_all') });
-const isSuper = (actor: Actor) => actor.role === SUPER_ROLE;
-/** §4.2: a target ranked below the caller; the super role may act on any other user. */
-const mayActOn = (actor: Actor, targetRole: Role) => isSuper(actor) || outranks(actor.role, targetRole);
-const readScope = (actor: Actor) => inScope(actor, userScopeOf(actor), USER_ID);
 
 /** Trimmed required free text; blank after trim is a 422 on the field. */
 function requiredText(value: string, field: string): string {
@@ -124,11 +121,19 @@ function optionalText(value: string | null | undefined): string | null | undefin
   return trimmed === '' ? null : trimmed;
 }
 
+/** The cleaned own-profile fields present in a U4 or U8 body (U8 adds the rest). */
+function profileFields(input: UpdateProfileInput): Partial<Record<EditableField, string | null>> {
+  const next: Partial<Record<EditableField, string | null>> = {};
+  if (input.fullName !== undefined) next.fullName = requiredText(input.fullName, 'body.fullName');
+  if (input.phone !== undefined) next.phone = optionalText(input.phone) ?? null;
+  if (input.avatarUrl !== undefined) next.avatarUrl = input.avatarUrl;
+  return next;
+}
+
 export function createUsersService(deps: UsersServiceDeps) {
   const { db, clock, config, rateLimiter } = deps;
   const smtpEnabled = config.smtp.host !== null;
   const debugToken = (token: string) => (config.isNonProduction ? { debugToken: token } : {});
-  const frontendLink = (path: string, token: string) => `${config.frontendBaseUrl ?? ''}${path}?token=${token}`;
 
   /** New invitation (older ones invalidated) and its email, in the caller's transaction. */
   async function sendInvitation(
@@ -138,7 +143,8 @@ export function createUsersService(deps: UsersServiceDeps) {
     now: Date,
   ): Promise<{ disposition: EmailDisposition; token: string }> {
     const token = await issueAccountToken(tx, 'invitation', user.id, now, config.invitationTtlHours * 3_600_000, { createdById: invitedById });
-    const email = invitationEmail({ fullName: user.fullName, link: frontendLink('/activate', token), expiresInHours: config.invitationTtlHours });
+    const link = `${config.frontendBaseUrl ?? ''}/activate?token=${token}`;
+    const email = invitationEmail({ fullName: user.fullName, link, expiresInHours: config.invitationTtlHours });
     return { disposition: await enqueueEmail(tx, user.email, email, smtpEnabled), token };
   }
 
@@ -172,6 +178,13 @@ export function createUsersService(deps: UsersServiceDeps) {
     }
   }
 
+  /** @throws AppError 409 `body.email` when another user has the (lower-cased) email. */
+  async function assertEmailFree(tx: Queryable, email: string, exceptUserId: string | null): Promise<void> {
+    if (await emailInUse(tx, email, exceptUserId)) {
+      throw conflict('A user with this email already exists.', [{ field: 'body.email', message: 'is already in use' }]);
+    }
+  }
+
   /** @throws AppError 422 `body.departmentId` for an unknown or inactive department. */
   async function assertValidDepartment(tx: Queryable, departmentId: string): Promise<void> {
     const department = await findDepartmentRef(tx, departmentId);
@@ -199,11 +212,11 @@ export function createUsersService(deps: UsersServiceDeps) {
     check: (target: TargetRow | null) => TargetRow,
     work: (tx: Queryable, target: TargetRow) => Promise<T>,
   ): Promise<T> {
-    const target = check(await findTargetInScope(db, userId, readScope(actor)));
+    const target = check(await findTargetInScope(db, userId, userReadScope(actor)));
     const reservation = await rateLimiter.reserve(ACCOUNT_EMAIL_RULE, target.id);
     Object.assign(meta.responseHeaders, reservation.headers);
     try {
-      return await db.transaction(async (tx) => work(tx, check(await lockUserInScope(tx, userId, readScope(actor)))));
+      return await db.transaction(async (tx) => work(tx, check(await lockUserInScope(tx, userId, userReadScope(actor)))));
     } catch (error) {
       await reservation.refund();
       throw error;
@@ -230,10 +243,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     const reason = to === 'active' ? null : (optionalText(reasonInput) ?? null);
     const now = clock.now();
     return db.transaction(async (tx) => {
-      const activeAdmins = await lockActiveAdmins(tx, SUPER_ROLE);
-      const target = await lockUserInScope(tx, userId, readScope(actor));
-      if (!target) throw notFound();
-      if (target.id === actor.userId) throw forbidden('You cannot change your own status.');
+      const { target, activeAdmins } = await lockAccountChange(tx, actor, userId, 'status');
       if (!mayActOn(actor, target.role)) throw forbidden('You may not change the status of this user.');
       const key = TRANSITION_KEYS[target.status][to];
       if (key !== undefined && !actor.permissions.has(key)) throw forbidden(`Changing a user from ${target.status} to ${to} requires ${key}.`);
@@ -280,6 +290,24 @@ export function createUsersService(deps: UsersServiceDeps) {
     });
   }
 
+  /**
+   * The start of U9 and U10–U13: locks the active admins (for the last-admin guard), then the target within the
+   * caller's read scope — always in this order, so concurrent role and status changes queue instead of deadlocking.
+   * @throws AppError 404 out of scope; 403 on the caller's own record.
+   */
+  async function lockAccountChange(
+    tx: Queryable,
+    actor: Actor,
+    userId: string,
+    what: 'role' | 'status',
+  ): Promise<{ target: TargetRow; activeAdmins: string[] }> {
+    const activeAdmins = await lockActiveAdmins(tx, SUPER_ROLE);
+    const target = await lockUserInScope(tx, userId, userReadScope(actor));
+    if (!target) throw notFound();
+    if (target.id === actor.userId) throw forbidden(`You cannot change your own ${what}.`);
+    return { target, activeAdmins };
+  }
+
   /** §4.1 last-admin guard over the locked set of active admins. */
   function isLastActiveAdmin(target: TargetRow, activeAdmins: readonly string[]): boolean {
     return target.role === SUPER_ROLE && target.status === 'active' && activeAdmins.every((id) => id === target.id);
@@ -288,7 +316,7 @@ export function createUsersService(deps: UsersServiceDeps) {
   return {
     /** U1: rows within the caller's read scope, filtered and sorted. */
     async listUsers(actor: Actor, query: ListQuery) {
-      return listPage(actor, readScope(actor), query);
+      return listPage(actor, userReadScope(actor), query);
     },
 
     /** U5: the caller's team set without the caller; `directOnly` → direct reports. */
@@ -315,7 +343,7 @@ export function createUsersService(deps: UsersServiceDeps) {
      * @throws AppError 404 for unknown and out-of-scope ids alike.
      */
     async getUser(actor: Actor, userId: string): Promise<UserDto> {
-      const row = await findUserInScope(db, userId, readScope(actor));
+      const row = await findUserInScope(db, userId, userReadScope(actor));
       if (!row) throw notFound();
       return toUserDto(row, visibilityOf(actor));
     },
@@ -336,9 +364,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       const now = clock.now();
 
       return db.transaction(async (tx) => {
-        if (await emailInUse(tx, email)) {
-          throw conflict('A user with this email already exists.', [{ field: 'body.email', message: 'is already in use' }]);
-        }
+        await assertEmailFree(tx, email, null);
         if (input.managerId) await assertValidManager(tx, null, input.managerId);
         if (input.departmentId) await assertValidDepartment(tx, input.departmentId);
         if (input.shiftId) await assertValidShift(tx, input.shiftId);
@@ -381,13 +407,10 @@ export function createUsersService(deps: UsersServiceDeps) {
 
     /** U4: own fullName, phone, avatarUrl. */
     async updateMyProfile(actor: Actor, input: UpdateProfileInput, meta: RequestMeta): Promise<UserDto> {
-      const next: Partial<Record<EditableField, string | null>> = {};
-      if (input.fullName !== undefined) next.fullName = requiredText(input.fullName, 'body.fullName');
-      if (input.phone !== undefined) next.phone = optionalText(input.phone) ?? null;
-      if (input.avatarUrl !== undefined) next.avatarUrl = input.avatarUrl;
+      const next = profileFields(input);
       const now = clock.now();
       return db.transaction(async (tx) => {
-        const me = await lockUserInScope(tx, actor.userId, readScope(actor));
+        const me = await lockUserInScope(tx, actor.userId, userReadScope(actor));
         if (!me) throw notFound();
         const { changes, before, after } = changedFields<EditableField>(me, next);
         if (Object.keys(changes).length > 0) {
@@ -405,10 +428,7 @@ export function createUsersService(deps: UsersServiceDeps) {
      *   422 managerId / departmentId.
      */
     async updateUser(actor: Actor, userId: string, input: UpdateUserInput, meta: RequestMeta): Promise<UserDto> {
-      const next: Partial<Record<EditableField, string | null>> = {};
-      if (input.fullName !== undefined) next.fullName = requiredText(input.fullName, 'body.fullName');
-      if (input.phone !== undefined) next.phone = optionalText(input.phone) ?? null;
-      if (input.avatarUrl !== undefined) next.avatarUrl = input.avatarUrl;
+      const next = profileFields(input);
       if (input.email !== undefined) next.email = input.email.trim().toLowerCase();
       if (input.designation !== undefined) next.designation = optionalText(input.designation) ?? null;
       if (input.departmentId !== undefined) next.departmentId = input.departmentId;
@@ -418,7 +438,7 @@ export function createUsersService(deps: UsersServiceDeps) {
 
       try {
         return await db.transaction(async (tx) => {
-          const target = await lockUserInScope(tx, userId, readScope(actor));
+          const target = await lockUserInScope(tx, userId, userReadScope(actor));
           if (!target) throw notFound();
           const isSelf = target.id === actor.userId;
           const mayEditOther = !isSelf && actor.permissions.has('users.edit') && mayActOn(actor, target.role);
@@ -448,9 +468,7 @@ export function createUsersService(deps: UsersServiceDeps) {
           }
 
           const { changes, before, after } = changedFields<EditableField>(target, next);
-          if (changes.email !== undefined && (await emailInUse(tx, changes.email!, target.id))) {
-            throw conflict('A user with this email already exists.', [{ field: 'body.email', message: 'is already in use' }]);
-          }
+          if (changes.email !== undefined) await assertEmailFree(tx, changes.email!, target.id);
           if (changes.managerId !== undefined && changes.managerId !== null) {
             await lockReportingLines(tx);
             await assertValidManager(tx, target.id, changes.managerId);
@@ -484,10 +502,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     async changeUserRole(actor: Actor, userId: string, role: Role, meta: RequestMeta): Promise<UserDto> {
       const now = clock.now();
       return db.transaction(async (tx) => {
-        const activeAdmins = await lockActiveAdmins(tx, SUPER_ROLE);
-        const target = await lockUserInScope(tx, userId, readScope(actor));
-        if (!target) throw notFound();
-        if (target.id === actor.userId) throw forbidden('You cannot change your own role.');
+        const { target, activeAdmins } = await lockAccountChange(tx, actor, userId, 'role');
         if (!isSuper(actor) && (!outranks(actor.role, target.role) || !outranks(actor.role, role))) {
           throw forbidden('You may only assign roles below your own to users below your own role.');
         }
@@ -566,15 +581,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         return target;
       };
       return withAccountEmailSlot(actor, userId, meta, check, async (tx, target) => {
-        const token = await issueAccountToken(tx, 'password_reset', target.id, now, config.passwordResetTtlMinutes * 60_000, {
-          requestedIp: meta.ip.slice(0, 64),
-        });
-        const email = passwordResetEmail({
-          fullName: target.fullName,
-          link: frontendLink('/reset-password', token),
-          expiresInMinutes: config.passwordResetTtlMinutes,
-        });
-        const disposition = await enqueueEmail(tx, target.email, email, smtpEnabled);
+        const { token, disposition } = await sendPasswordResetLink(tx, config, target, meta.ip, now);
         await recordAudit(tx, {
           actor,
           action: 'user.password_reset_sent',
